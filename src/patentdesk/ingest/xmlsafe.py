@@ -31,13 +31,20 @@ def _parser() -> etree.XMLParser:
 
 _DOCTYPE_RE = re.compile(rb"<!DOCTYPE\s[^\[>]*(\[(?P<subset>.*?)\])?\s*>", re.S)
 _ENTITY_DECL_RE = re.compile(rb"<!ENTITY", re.I)
+# Unparsed (NDATA) entities: USPTO 2001-2004 documents name their drawing files this way. A parser
+# never reads or expands them (a reference to one in text is a well-formedness error), so they are
+# harmless and are the one kind of entity declaration let through.
+_UNPARSED_ENTITY_RE = re.compile(
+    rb"<!ENTITY\s+[\w.-]+\s+(?:SYSTEM\s+(?:\"[^\"<>]*\"|'[^'<>]*')|PUBLIC\s+(?:\"[^\"<>]*\"|'[^'<>]*')\s+"
+    rb"(?:\"[^\"<>]*\"|'[^'<>]*'))\s+NDATA\s+[\w.-]+\s*>")
 
 
 def check_prolog(data: bytes) -> None:
-    """Refuse documents that declare entities (XXE, entity expansion)."""
+    """Refuse documents that declare entities (XXE, entity expansion); unparsed image entities pass."""
     head = data[:65536]
     if b"<!DOCTYPE" not in head and b"<!doctype" not in head:
         return
+    head = _UNPARSED_ENTITY_RE.sub(b"", head)
     if _ENTITY_DECL_RE.search(head):
         m = re.search(rb"<!ENTITY\s+%?\s*[\w.-]+\s+(SYSTEM|PUBLIC)", head, re.I)
         if m:
@@ -109,6 +116,9 @@ def parse(data: bytes, *, lenient: bool = True) -> tuple[etree._Element, bool]:
         raise RecordError(f"malformed XML{where}: {reason}") from None
 
 
+_XML_DECL = re.compile(rb"<\?xml[\s?]")
+
+
 def split_concatenated(stream: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
     """Yield (position, first line, bytes) for each document of a file that concatenates several
     XML documents, each beginning with an XML declaration at the start of a line."""
@@ -118,7 +128,8 @@ def split_concatenated(stream: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
     lineno = 0
     for line in stream:
         lineno += 1
-        if line.startswith(b"<?xml") or (lineno == 1 and line.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml")):
+        # an XML declaration, not a processing instruction such as <?xml-stylesheet ...?>
+        if _XML_DECL.match(line) or (lineno == 1 and _XML_DECL.match(line.lstrip(b"\xef\xbb\xbf"))):
             if buf and b"".join(buf).strip():
                 position += 1
                 yield position, start_line, b"".join(buf)
