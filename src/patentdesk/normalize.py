@@ -39,6 +39,14 @@ def clean_doc_number(country: str, number: str) -> str:
     """Strip separators and leading zeros: ``07783348`` -> ``7783348``, ``D0586076`` -> ``D586076``,
     ``2011/0185700`` (US) -> ``20110185700``, ``2008/155316`` (WO) -> ``2008155316``."""
     s = unicodedata.normalize("NFKC", number).upper().strip()
+    if country == "WO":
+        # WO yy/nnnnnn and yyyy/nnnnnn: year (2-digit years expanded) + 6-digit serial
+        m = re.fullmatch(r"(\d{2}|\d{4})\s*/\s*(\d{1,6})", s) or re.fullmatch(r"(\d{2})(\d{6})", s)
+        if m:
+            year = m.group(1)
+            if len(year) == 2:
+                year = ("20" if int(year) < 50 else "19") + year
+            return year + m.group(2).zfill(6)
     s = re.sub(r"[\s,.\-_/]", "", s)
     prefix = ""
     for p in _SERIES_PREFIXES:
