@@ -40,13 +40,9 @@ def clean_doc_number(country: str, number: str) -> str:
     ``2011/0185700`` (US) -> ``20110185700``, ``2008/155316`` (WO) -> ``2008155316``."""
     s = unicodedata.normalize("NFKC", number).upper().strip()
     if country == "WO":
-        # WO yy/nnnnnn and yyyy/nnnnnn: year (2-digit years expanded) + 6-digit serial
-        m = re.fullmatch(r"(\d{2}|\d{4})\s*/\s*(\d{1,6})", s) or re.fullmatch(r"(\d{2})(\d{6})", s)
-        if m:
-            year = m.group(1)
-            if len(year) == 2:
-                year = ("20" if int(year) < 50 else "19") + year
-            return year + m.group(2).zfill(6)
+        expanded = _wo_number(s)
+        if expanded:
+            return expanded
     s = re.sub(r"[\s,.\-_/]", "", s)
     prefix = ""
     for p in _SERIES_PREFIXES:
@@ -55,10 +51,42 @@ def clean_doc_number(country: str, number: str) -> str:
             break
     if country == "US" and not prefix and len(s) == 11 and s[:2] in ("19", "20"):
         return s  # application publication: year + 7-digit serial, zeros are significant
-    if country == "WO" and not prefix and len(s) == 10 and s[:2] in ("19", "20"):
-        return s  # WO year + 6-digit serial
     s = s.lstrip("0") or "0"
     return prefix + s
+
+
+def _wo_year(yy: str) -> str | None:
+    """Two-digit WO years were printed from 1978 to 2003; from 2004 on the year has four digits."""
+    n = int(yy)
+    if n >= 78:
+        return "19" + yy
+    if n <= 3:
+        return "20" + yy
+    return None
+
+
+def _wo_number(s: str) -> str | None:
+    """WO numbers as year + 6-digit serial: ``2008/155316``, ``02/054790``, ``9937368`` (yy + 5-digit
+    serial, before 2002), ``02054790`` (yy + 6 digits), ``09937368`` (a zero-padded ``9937368``)."""
+    m = re.fullmatch(r"(\d{4}|\d{2})\s*/\s*(\d{1,6})", s)
+    if m:
+        year = m.group(1) if len(m.group(1)) == 4 else _wo_year(m.group(1))
+        return year + m.group(2).zfill(6) if year else None
+    if not s.isdigit():
+        return None
+    if len(s) == 10 and s[:2] in ("19", "20"):
+        return s
+    if len(s) == 8:
+        year = _wo_year(s[:2])
+        if year:
+            return year + s[2:]
+        if s[0] == "0":
+            s = s[1:]
+    if len(s) == 7:
+        year = _wo_year(s[:2])
+        if year:
+            return year + s[2:].zfill(6)
+    return None
 
 
 _NUMBER_RE = re.compile(
