@@ -207,5 +207,12 @@ def stats(ctx: Context) -> None:
                    f"skipped {r['skipped']} quarantined {r['quarantined']}")
 
 
+# Commands of the other layers live beside this module and register themselves on `main`.
+from . import cli_export, cli_search, cli_web  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m patentdesk.cli` runs this file as `__main__`, but the other layers register their
+    # commands on the `main` of the imported `patentdesk.cli` module: run that one.
+    from patentdesk.cli import main as registered_main
+
+    registered_main()

@@ -238,7 +238,7 @@ class Catalogue:
         }
         for table, data in rows.items():
             if data:
-                conn.execute(insert(table), data)
+                conn.execute(insert(table), [dict(row, pos=i) for i, row in enumerate(data)])
 
     # ------------------------------------------------------------------ reading
     def count(self) -> int:
@@ -310,7 +310,8 @@ class Catalogue:
         kids: dict[str, dict[int, list[Any]]] = {}
         for t in S.CHILD_TABLES:
             grouped: dict[int, list[Any]] = defaultdict(list)
-            for r in conn.execute(select(t).where(t.c.pub_id.in_(ids)).order_by(t.c.pub_id, t.c.seq)).mappings():
+            for r in conn.execute(select(t).where(t.c.pub_id.in_(ids))
+                                  .order_by(t.c.pub_id, t.c.pos, t.c.seq)).mappings():
                 grouped[r["pub_id"]].append(r)
             kids[t.name] = grouped
         out = []

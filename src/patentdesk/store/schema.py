@@ -80,6 +80,8 @@ def _child(name: str, *columns: Column, indexes: tuple = ()) -> Table:
         metadata,
         Column("pub_id", Integer, ForeignKey("publications.id", ondelete="CASCADE"), nullable=False),
         Column("seq", Integer, nullable=False),
+        # position in the record's tuple: `seq` alone does not keep the order (a party's is per role)
+        Column("pos", Integer, nullable=False, server_default="0"),
         *columns,
         Index(None, "pub_id"),
         *indexes,
@@ -132,7 +134,7 @@ priorities = _child(
     Column("country", String(8)),
     Column("number", String(64), nullable=False),
     Column("date", Date),
-    Column("kind", String(16)),
+    Column("kind", String(32)),  # national / provisional / continuation-in-part ...
 )
 
 legal_events = _child(
@@ -145,7 +147,7 @@ legal_events = _child(
 
 identifiers = _child(
     "identifiers",
-    Column("scheme", String(16), nullable=False),
+    Column("scheme", String(32), nullable=False),  # lens / docdb / related-publication ...
     Column("value", String(128), nullable=False),
     indexes=(Index(None, "scheme", "value"),),
 )
