@@ -25,6 +25,7 @@ class SearchRequest:
     mode: str | None = None  # keyword | semantic | hybrid (None: the default for the query)
     published_before: str | None = None  # ISO date, exclusive: the novelty cut-off
     priority_before: str | None = None
+    facet_size: int = 20  # values per facet (the most frequent first); `year` lists every year
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,239 @@
+"""The keyword search engine: query -> tantivy -> ranked hits, exact totals, facets, snippets.
+
+`run_search` serves the CLI, the portal and the REST API alike; `matching_numbers` gives every
+match of a query for exports and analytics. Both raise `QuerySyntaxError` for a query that
+cannot be read, and never run a query other than the one written.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..config import Settings
+from ..errors import UserError
+from ..index import analysis as A
+from ..index import fulltext as FT
+from . import query as Qy
+from .api import FACETS, SORTS, FacetValue, Hit, SearchRequest, SearchResult
+from .planner import Highlight, Planner
+
+if TYPE_CHECKING:
+    from ..store.catalogue import Catalogue
+
+MAX_LIMIT = 1000
+MAX_WINDOW = 100_000  # offset + limit; beyond it use matching_numbers (export)
+SNIPPET_CHARS = 240
+YEAR_FACET_SIZE = 500
+
+
+def _check(request: SearchRequest) -> None:
+    if request.sort not in SORTS:
+        raise UserError(f"unknown sort {request.sort!r}: use one of {', '.join(SORTS)}")
+    unknown = [f for f in request.facets if f not in FACETS]
+    if unknown:
+        raise UserError(f"unknown facet {unknown[0]!r}: use any of {', '.join(FACETS)}")
+    if not 0 <= request.limit <= MAX_LIMIT:
+        raise UserError(f"limit must be between 0 and {MAX_LIMIT}")
+    if request.offset < 0:
+        raise UserError("offset cannot be negative")
+    if request.offset + request.limit > MAX_WINDOW:
+        raise UserError(f"offset + limit must stay within {MAX_WINDOW}; narrow the query or export the results")
+    if request.mode not in (None, "keyword"):
+        raise UserError(f"search mode {request.mode!r} is not served by the keyword engine")
+    if request.facet_size < 1:
+        raise UserError("facet_size must be at least 1")
+
+
+def build_ast(request_query: str, published_before: str | None = None,
+              priority_before: str | None = None) -> Qy.Node:
+    """The AST of a query with the request's novelty cut-offs added as date filters."""
+    node = Qy.parse(request_query)
+    cutoffs = []
+    for name, value in (("pd", published_before), ("prd", priority_before)):
+        if value:
+            field = Qy.F.lookup(name)
+            assert field is not None
+            try:
+                low, _ = Qy.date_bounds(value, 1, value)
+            except Qy.QuerySyntaxError:
+                raise UserError(f"invalid cut-off date {value!r} (use YYYY-MM-DD)") from None
+            cutoffs.append(Qy.Range(field, None, Qy.before(field, low), 0))
+    if cutoffs:
+        node = Qy.Bool("and", (node, *cutoffs))
+    return node
+
+
+def _open(settings: Settings, catalogue: "Catalogue | None") -> Any | None:
+    """The index, or None when there is none and the catalogue is empty (nothing to find)."""
+    try:
+        return FT.open_index(settings)
+    except FT.IndexMissing:
+        if catalogue is not None and catalogue.count() == 0:
+            return None
+        raise
+
+
+def run_search(settings: Settings, catalogue: "Catalogue | None", request: SearchRequest) -> SearchResult:
+    """One page of hits, the exact total and the facets asked for. `catalogue` supplies claims and
+    descriptions for snippets (the index stores titles and abstracts); None skips that."""
+    _check(request)
+    node = build_ast(request.query, request.published_before, request.priority_before)
+    idx = _open(settings, catalogue)
+    if idx is None:
+        return SearchResult(total=0, hits=[], facets={f: [] for f in request.facets}, query=request.query)
+    planner = Planner(idx.schema)
+    q = planner.plan(node)
+    searcher = idx.searcher()
+    # tantivy refuses a limit of 0: ask for one hit and drop it when only the total is wanted
+    limit = max(request.limit, 1)
+    if request.sort == "relevance":
+        res = searcher.search(q, limit, count=True, offset=request.offset)
+    else:
+        key = FT.SORT_NEWEST if request.sort == "-date" else FT.SORT_OLDEST
+        res = searcher.search(q, limit, count=True, order_by_field=key, offset=request.offset)
+    total = int(res.count)
+    hits = []
+    for order_key, addr in res.hits[: request.limit]:
+        doc = searcher.doc(addr)
+        score = float(order_key) if request.sort == "relevance" else _score(q, searcher, addr)
+        hits.append(_hit(doc, score, planner.highlight, catalogue))
+    facets = compute_facets(searcher, q, request.facets, request.facet_size) if request.facets else {}
+    return SearchResult(total=total, hits=hits, facets=facets, query=request.query)
+
+
+def _score(q: Any, searcher: Any, addr: Any) -> float:
+    return float(json.loads(q.explain(searcher, addr).to_json())["value"])
+
+
+def matching_numbers(settings: Settings, catalogue: "Catalogue | None", query: str) -> list[str]:
+    """Every publication number matching the query, newest first."""
+    node = build_ast(query)
+    idx = _open(settings, catalogue)
+    if idx is None:
+        return []
+    q = Planner(idx.schema).plan(node)
+    searcher = idx.searcher()
+    total = searcher.search(q, 1, count=True).count
+    if not total:
+        return []
+    res = searcher.search(q, total, count=False, order_by_field=FT.SORT_NEWEST)
+    return [searcher.doc(addr)["number"][0] for _, addr in res.hits]
+
+
+# ----------------------------------------------------------------------------------- facets
+def compute_facets(searcher: Any, q: Any, names: tuple[str, ...] | list[str], size: int = 20) -> dict[str, list[FacetValue]]:
+    """Counts over the whole result set: the `size` most frequent values (every year for `year`)."""
+    segment_size = 100_000
+    while True:
+        aggs = {name: {"terms": {"field": FT.FACET_FIELDS[name],
+                                 "size": YEAR_FACET_SIZE if name == "year" else size,
+                                 "segment_size": segment_size}} for name in names}
+        raw = searcher.aggregate(q, aggs)
+        # counts of the shown values are exact only when no segment cut its list short
+        if all(raw[n].get("doc_count_error_upper_bound", 0) == 0 for n in names) or segment_size >= 10**8:
+            break
+        segment_size *= 100
+    out: dict[str, list[FacetValue]] = {}
+    for name in names:
+        buckets = [FacetValue(str(b["key"]), int(b["doc_count"])) for b in raw[name]["buckets"]]
+        if name == "year":
+            buckets.sort(key=lambda v: v.value)
+        else:
+            buckets.sort(key=lambda v: (-v.count, v.value))
+        out[name] = buckets
+    return out
+
+
+# ----------------------------------------------------------------------------------- hits
+def _hit(doc: Any, score: float, hl: Highlight, catalogue: "Catalogue | None") -> Hit:
+    number = doc["number"][0]
+    summary = json.loads(bytes(doc["hit"][0]).decode("utf-8"))
+    return Hit(publication_number=number, title=summary.get("title"),
+               publication_date=summary.get("publication_date"), applicants=summary.get("applicants") or [],
+               score=round(score, 6), snippet=_snippet_for(number, summary, hl, catalogue))
+
+
+def _snippet_for(number: str, summary: dict[str, Any], hl: Highlight,
+                 catalogue: "Catalogue | None") -> str | None:
+    candidates = [(summary.get("abstract"), summary.get("abstract_lang")),
+                  (summary.get("title"), summary.get("title_lang"))]
+    if not hl.empty():
+        for text, lang in candidates:
+            if text:
+                got = snippet(text, lang, hl)
+                if got:
+                    return got
+        if catalogue is not None:
+            pub = catalogue.get(number)
+            if pub is not None:
+                for kind in ("claims", "description"):
+                    for t in pub.texts_of(kind):
+                        got = snippet(t.text, t.lang, hl)
+                        if got:
+                            return got
+    for text, _ in candidates:
+        if text:
+            return _escape_window(text, 0, min(len(text), SNIPPET_CHARS))
+    return None
+
+
+def snippet(text: str, lang: str | None, hl: Highlight, width: int = SNIPPET_CHARS) -> str | None:
+    """HTML-escaped passage of `text` around the densest cluster of matches in the first line
+    (paragraph, claim) that has any, each match in <mark>; None when nothing in the text matches."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        spans = _match_spans(line, lang, hl) if hl.may_match(line) else []
+        if spans:
+            return _render(line, spans, width, before=offset > 0, after=offset + len(line) < len(text.rstrip()))
+        offset += len(line)
+    return None
+
+
+def _match_spans(text: str, lang: str | None, hl: Highlight) -> list[tuple[int, int]]:
+    toks, words, _ = A.tokenize(text)
+    variant = A.stem_language(lang)
+    spans: list[tuple[int, int]] = []
+    for t, w in zip(toks, words):
+        if hl.matches(t.text, w, variant):
+            if spans and t.start < spans[-1][1]:  # sub-words of a Chinese word share its span
+                spans[-1] = (spans[-1][0], max(spans[-1][1], t.end))
+            else:
+                spans.append((t.start, t.end))
+    return spans
+
+
+def _render(text: str, spans: list[tuple[int, int]], width: int, before: bool, after: bool) -> str:
+    best, best_count = 0, 0
+    for i, (s, _) in enumerate(spans):
+        count = sum(1 for a, b in spans[i:] if b <= s + width)
+        if count > best_count:
+            best, best_count = i, count
+    anchor = spans[best][0]
+    start = max(0, anchor - width // 4)
+    if start > 0:
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and anchor - space < width // 2 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + width // 2 else end
+    out = ["…"] if start > 0 or before else []
+    cur = start
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        a, b = max(a, start), min(b, end)
+        out.append(html.escape(text[cur:a]))
+        out.append("<mark>" + html.escape(text[a:b]) + "</mark>")
+        cur = b
+    out.append(html.escape(text[cur:end].rstrip()))
+    if end < len(text.rstrip()) or after:
+        out.append("…")
+    return "".join(out)
+
+
+def _escape_window(text: str, start: int, end: int) -> str:
+    out = html.escape(text[start:end])
+    return out + ("…" if end < len(text) else "")
