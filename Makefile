@@ -12,6 +12,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# gold-labelled name benchmarks: only its data files are read, its heavy dependencies are not needed
+	$(PY) -m pip install -q --no-deps pv-evaluation==2.1.1
 	touch $@
 
 venv install: $(VENV)/.installed
