@@ -115,14 +115,14 @@ def ingest(ctx: Context, paths: tuple[str, ...], fmt: str | None, batch_size: in
 
 
 def _update_index(ctx: Context, summary: Any) -> None:
-    """Keep derived indexes current after an ingest, when the search layer is installed."""
-    try:
-        from .index import fulltext
-    except ImportError:  # pragma: no cover - search layer not built yet
-        return
-    updater = getattr(fulltext, "update_after_ingest", None)
-    if updater is not None:
-        updater(ctx.settings, ctx.catalogue, summary.changed_numbers)
+    """Keep the derived index current after an ingest, then deliver the watches' alerts."""
+    from .index import fulltext
+
+    fulltext.update_after_ingest(ctx.settings, ctx.catalogue, summary.changed_numbers)
+    # watches are evaluated once the index holds the new documents
+    from .desk import run_watches
+
+    run_watches(ctx.settings, ctx.catalogue, summary.changed_numbers)
 
 
 @main.command()
@@ -208,7 +208,7 @@ def stats(ctx: Context) -> None:
 
 
 # Commands of the other layers live beside this module and register themselves on `main`.
-from . import cli_export, cli_names, cli_search, cli_web  # noqa: E402,F401
+from . import cli_desk, cli_export, cli_names, cli_search, cli_web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m patentdesk.cli` runs this file as `__main__`, but the other layers register their

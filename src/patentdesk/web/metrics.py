@@ -20,7 +20,6 @@ the monitoring network (docs/deployment.md).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -178,7 +177,7 @@ def install(app: FastAPI) -> Metrics:
             generate_latest,
         )
 
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if _shared_values():
             from prometheus_client import multiprocess
 
             registry = CollectorRegistry()
@@ -191,6 +190,14 @@ def install(app: FastAPI) -> Metrics:
 
     app.add_api_route("/metrics", scrape, methods=["GET"], include_in_schema=False)
     return metrics
+
+
+def _shared_values() -> bool:
+    """Whether this process keeps its metric values in PROMETHEUS_MULTIPROC_DIR: decided by
+    prometheus_client when it was imported, so a variable set later changes nothing here."""
+    from prometheus_client import values
+
+    return getattr(values.ValueClass, "__name__", "") == "MmapedValue"
 
 
 class _Forward:
