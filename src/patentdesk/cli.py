@@ -208,7 +208,7 @@ def stats(ctx: Context) -> None:
 
 
 # Commands of the other layers live beside this module and register themselves on `main`.
-from . import cli_desk, cli_export, cli_names, cli_search, cli_web  # noqa: E402,F401
+from . import cli_analysis, cli_desk, cli_export, cli_names, cli_search, cli_web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m patentdesk.cli` runs this file as `__main__`, but the other layers register their
