@@ -28,9 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api_http"))
 from livesite import Server, clean_env
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from patentdesk.printing import CHROMIUM, CHROMIUM_ARGS
+
 NAPKIN = "US6836899B1"
 BATTERY = "US8088512B2"
 NEW_H01L = ["US8420456B2", "US8420484B2", "US8420530B2", "US8421353B2"]

@@ -8,7 +8,6 @@ Debian's Chromium is driven through Playwright; nothing is downloaded.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -16,12 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..errors import ConfigError
 from ..model import Publication
 
-CHROMIUM = Path(os.environ.get("PATENTDESK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
 TEMPLATE = "desk/report.html"
 
@@ -74,22 +69,11 @@ def render_html(case: Mapping[str, Any], pubs: Mapping[str, Publication], *, ana
 
 def print_pdf(html: str) -> bytes:
     """The HTML printed to A4 PDF by headless Chromium."""
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+    from ..printing import with_page
 
-    if not CHROMIUM.exists():
-        raise ConfigError(f"{CHROMIUM} is missing: install Debian's chromium to print reports")
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                context = browser.new_context(java_script_enabled=False, offline=True)
-                page = context.new_page()
-                page.set_content(html, wait_until="load")
-                pdf: bytes = page.pdf(format="A4", print_background=True,
-                                      margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
-            finally:
-                browser.close()
-    except PlaywrightError as e:
-        raise ConfigError(f"Chromium could not print the report: {e}") from e
-    return pdf
+    def work(page: Any) -> bytes:
+        page.set_content(html, wait_until="load")
+        return bytes(page.pdf(format="A4", print_background=True,
+                              margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}))
+
+    return with_page(work, javascript=False)

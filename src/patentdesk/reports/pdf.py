@@ -11,7 +11,6 @@ list the sections without page numbers.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -21,14 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PatentdeskError
+from ..printing import CHROMIUM, PrintError, with_page
 from . import strings as T
 from .charts import FONTS
 from .document import Report
 from .html import print_html
 
-CHROMIUM = os.environ.get("PATENTDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 MARGIN = {"top": "20mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
 PLACEHOLDER = "00"  # as wide as the page numbers that replace it
 
@@ -61,30 +58,25 @@ def _footer(report: Report) -> str:
 
 def render_pdf(report: Report, out: Path) -> dict[str, Any]:
     """Print the report to `out`; returns pages, section pages and timings."""
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         raise PdfError(f"Chromium not found at {CHROMIUM} (install Debian's chromium or set PATENTDESK_CHROMIUM)")
     start = time.perf_counter()
     svgs = chart_svgs(report)
     t_charts = time.perf_counter() - start
     can_number = shutil.which("pdftotext") is not None
+    def work(page: Any) -> tuple[bytes, dict[str, int]]:
+        placeholders = {s.id: PLACEHOLDER for s in report.sections} if can_number else {}
+        pdf = _print(page, report, print_html(report, svgs, placeholders))  # type: ignore[arg-type]
+        pages: dict[str, int] = {}
+        if can_number:
+            pages = section_pages(pdf, report)
+            pdf = _print(page, report, print_html(report, svgs, pages))
+        return pdf, pages
+
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                placeholders = {s.id: PLACEHOLDER for s in report.sections} if can_number else {}
-                pdf = _print(page, report, print_html(report, svgs, placeholders))  # type: ignore[arg-type]
-                pages: dict[str, int] = {}
-                if can_number:
-                    pages = section_pages(pdf, report)
-                    pdf = _print(page, report, print_html(report, svgs, pages))
-            finally:
-                browser.close()
-    except PlaywrightError as e:
-        raise PdfError(f"Chromium could not print the report: {e}") from None
+        pdf, pages = with_page(work)
+    except PrintError as e:
+        raise PdfError(str(e)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(pdf)
