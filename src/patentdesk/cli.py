@@ -66,8 +66,18 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="patentdesk")
-def main() -> None:
+@click.option("--config", type=click.Path(dir_okay=False), envvar="PATENTDESK_CONFIG",
+              help="Settings file (TOML, docs/configuration.md); environment variables override it.")
+def main(config: str | None) -> None:
     """patentdesk: patent catalogue, search, analytics and service desk."""
+    from .ops import logconfig, settings
+
+    try:
+        settings.apply_to_environ(config)  # before the subcommand reads its options' variables
+        if logconfig.requested():
+            logconfig.configure()
+    except (PatentdeskError, ValueError) as e:
+        raise click.UsageError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------- ingest
@@ -208,7 +218,7 @@ def stats(ctx: Context) -> None:
 
 
 # Commands of the other layers live beside this module and register themselves on `main`.
-from . import cli_analysis, cli_desk, cli_export, cli_names, cli_search, cli_web  # noqa: E402,F401
+from . import cli_analysis, cli_desk, cli_export, cli_names, cli_ops, cli_search, cli_web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m patentdesk.cli` runs this file as `__main__`, but the other layers register their

@@ -27,8 +27,11 @@ def serve(ctx: Context, host: str, port: int, workers: int, proxy_headers: bool)
     ctx.catalogue.count()  # opening it brings the schema up to date once, before any worker starts
     options = WebOptions.from_env()
     click.echo(f"patentdesk serving {settings.home} at http://{host}:{port}/", err=True)
+    from .ops.logconfig import uvicorn_log_config
+
     common_args = {"host": host, "port": port, "proxy_headers": proxy_headers,
-                   "forwarded_allow_ips": "127.0.0.1", "server_header": False, "log_level": "info"}
+                   "forwarded_allow_ips": "127.0.0.1", "server_header": False,
+                   "log_config": uvicorn_log_config()}
     if workers == 1:
         uvicorn.run(create_app(settings, options), **common_args)  # type: ignore[arg-type]
         return
@@ -36,5 +39,13 @@ def serve(ctx: Context, host: str, port: int, workers: int, proxy_headers: bool)
     os.environ["PATENTDESK_HOME"] = str(settings.home)
     os.environ["PATENTDESK_DATABASE_URL"] = settings.database_url
     os.environ.update(options.to_env())
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # the workers share their metrics through files; a folder of this run, empty at start
+        import shutil
+
+        shared = settings.home / "run" / f"metrics-{os.getpid()}"
+        shutil.rmtree(shared, ignore_errors=True)
+        shared.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
     uvicorn.run("patentdesk.web.app:app_from_env", factory=True, workers=workers,
                 **common_args)  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ from ..config import Settings
 from ..errors import ConfigError, PatentdeskError
 from ..model import Publication
 from . import analysis as A
+from . import swap
 
 if TYPE_CHECKING:
     from ..store.catalogue import Catalogue
@@ -277,7 +278,7 @@ def _now() -> str:
 
 def status(settings: Settings, catalogue: "Catalogue | None" = None) -> dict[str, Any]:
     """What `patentdesk index status` prints: where, which version, how many, and whether current."""
-    path = index_path(settings)
+    path = swap.current(index_path(settings)) or index_path(settings)
     meta = read_meta(path)
     out: dict[str, Any] = {"path": str(path), "exists": meta is not None, "schema_version": SCHEMA_VERSION}
     if meta is None:
@@ -304,20 +305,21 @@ def open_index(settings: Settings) -> Any:
     """The tantivy Index of these settings; refuses a missing index or another schema version."""
     import tantivy
 
-    path = index_path(settings)
-    meta = read_meta(path)
-    if meta is None:
+    link = index_path(settings)
+    path = swap.current(link)  # resolved once: this searcher reads one generation, whatever flips
+    meta = read_meta(path) if path is not None else None
+    if path is None or meta is None:
         raise IndexMissing("there is no search index yet: run `patentdesk index rebuild`")
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise IndexVersionMismatch(
             f"the search index has schema version {meta.get('schema_version')}, this patentdesk needs "
             f"{SCHEMA_VERSION}: run `patentdesk index rebuild`")
-    key = str(meta.get("build_id"))
-    cached = _OPEN.get(path)
+    key = f"{path.name}:{meta.get('build_id')}"
+    cached = _OPEN.get(link)
     if cached and cached[0] == key:
         return cached[1]
     idx = tantivy.Index(build_schema(), path=str(path), reuse=True)
-    _OPEN[path] = (key, idx)
+    _OPEN[link] = (key, idx)
     return idx
 
 
@@ -333,14 +335,19 @@ def _writer(idx: Any, heap: int = 256_000_000, threads: int = 2) -> Any:
 
 # ------------------------------------------------------------------------------ build
 def rebuild(settings: Settings, catalogue: "Catalogue", progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Build the index from every publication of the catalogue, then swap it in."""
+    """Build the index from every publication of the catalogue in a new generation folder, then
+    publish it atomically (`swap`): readers see the old index or the new one, never a partial one."""
+    final = index_path(settings)
+    with swap.writer_lock(final):
+        meta = _build(settings, catalogue, final, progress)
+    swap.collect(final)
+    return meta
+
+
+def _build(settings: Settings, catalogue: "Catalogue", final: Path, progress: ProgressFn | None) -> dict[str, Any]:
     import tantivy
 
-    final = index_path(settings)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work = final.parent / f"{DIR_NAME}.building-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
+    work = swap.new_generation(final)
     started = time.monotonic()
     snapshot = catalogue_snapshot(catalogue)
     total = snapshot["publications"]
@@ -365,27 +372,26 @@ def rebuild(settings: Settings, catalogue: "Catalogue", progress: ProgressFn | N
             "build_id": f"{time.time_ns()}-{os.getpid()}",
             "analysis": {"sentence_gap": A.SENTENCE_GAP, "stemmers": A.STEMMED_LANGS}}
     _write_meta(work, meta)
-    _swap(work, final)
+    swap.publish(work, final)
     return meta
-
-
-def _swap(work: Path, final: Path) -> None:
-    old = final.parent / f"{DIR_NAME}.old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(work, final)
-    shutil.rmtree(old, ignore_errors=True)
-    _OPEN.pop(final, None)
 
 
 def update_after_ingest(settings: Settings, catalogue: "Catalogue", changed_numbers: list[str]) -> dict[str, Any]:
     """Add or replace these publications in the index; build the whole index when it is missing
     or of another schema version."""
-    path = index_path(settings)
-    meta = read_meta(path)
+    link = index_path(settings)
+    meta = read_meta(link)
     if meta is None or meta.get("schema_version") != SCHEMA_VERSION:
         return rebuild(settings, catalogue)
+    with swap.writer_lock(link):
+        return _update(settings, catalogue, changed_numbers)
+
+
+def _update(settings: Settings, catalogue: "Catalogue", changed_numbers: list[str]) -> dict[str, Any]:
     idx = open_index(settings)
+    path = swap.current(index_path(settings))
+    assert path is not None
+    meta = read_meta(path) or {}
     writer = _writer(idx)
     numbers = list(dict.fromkeys(changed_numbers))
     for batch in _chunks(numbers, 500):
@@ -415,8 +421,8 @@ def add_publications(settings: Settings, pubs: Iterable[Publication]) -> int:
     import tantivy
 
     final = index_path(settings)
-    final.mkdir(parents=True, exist_ok=True)
-    idx = tantivy.Index(build_schema(), path=str(final), reuse=False)
+    work = swap.new_generation(final)
+    idx = tantivy.Index(build_schema(), path=str(work), reuse=False)
     writer = _writer(idx, 512_000_000)
     count = 0
     for pub in pubs:
@@ -424,8 +430,8 @@ def add_publications(settings: Settings, pubs: Iterable[Publication]) -> int:
         count += 1
     writer.commit()
     writer.wait_merging_threads()
-    _write_meta(final, {"schema_version": SCHEMA_VERSION, "documents": count, "catalogue": None,
-                        "built_at": _now(), "updated_at": _now(), "build_id": f"{time.time_ns()}-{os.getpid()}",
-                        "analysis": {"sentence_gap": A.SENTENCE_GAP, "stemmers": A.STEMMED_LANGS}})
-    _OPEN.pop(final, None)
+    _write_meta(work, {"schema_version": SCHEMA_VERSION, "documents": count, "catalogue": None,
+                       "built_at": _now(), "updated_at": _now(), "build_id": f"{time.time_ns()}-{os.getpid()}",
+                       "analysis": {"sentence_gap": A.SENTENCE_GAP, "stemmers": A.STEMMED_LANGS}})
+    swap.publish(work, final)
     return count

@@ -138,6 +138,9 @@ def create_app(settings: Settings, options: WebOptions | None = None, *,
     errors.install(app)
     middleware.install(app, options)
     api.install_openapi(app)
+    from . import metrics
+
+    metrics.install(app)
     return app
 
 
