@@ -125,14 +125,16 @@ def _ingest_source(catalogue: Catalogue, source: Source, forced: Reader | None, 
             progress("records", {"count": len(batch), "summary": summary})
         batch.clear()
 
+    in_file = 0  # records read from this source, the fallback position of a record
     try:
         for out in reader.read(source):
             if isinstance(out, Publication):
                 summary.read += 1
+                in_file += 1
                 prov = out.provenance
                 if prov is None or not prov.file:
                     out = out.with_provenance(Provenance(source=reader.name, file=source.name,
-                                                         position=prov.position if prov else summary.read,
+                                                         position=prov.position if prov else in_file,
                                                          run_id=summary.run_id))
                 else:
                     out = out.with_provenance(dataclasses.replace(prov, run_id=summary.run_id))
