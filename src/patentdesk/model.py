@@ -225,11 +225,73 @@ class Publication:
         """SHA-256 of the record's content, provenance excluded."""
         payload = self.to_dict()
         payload.pop("provenance", None)
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        return _canonical_digest(payload)
 
     def with_provenance(self, provenance: Provenance) -> "Publication":
         return dataclasses.replace(self, provenance=provenance)
+
+
+_LONG_TEXT = 2000  # characters; shorter texts are left to the json module
+_PLACEHOLDER = "\x00{}\x00"
+# every byte but the control characters: `bytes.translate(None, _NOT_CONTROL)` keeps only those
+_NOT_CONTROL = bytes(range(0x20, 0x100))
+
+
+def _canonical_digest(payload: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the UTF-8 of `json.dumps(payload, sort_keys=True, ensure_ascii=False,
+    separators=(",", ":"))`, computed faster for records with long texts (descriptions run to tens
+    of thousands of characters): the json module escapes them character by character, while the
+    UTF-8 of a text without control characters other than newlines needs only three byte
+    replacements (the escaped characters are ASCII, which UTF-8 never uses inside a multi-byte
+    character).
+
+    Each long text is swapped for a placeholder before the dump, and the digest takes the dump's
+    bytes around the placeholders and each text's JSON bytes in their place. A placeholder that does
+    not come out exactly once (some other value holds the same characters) sends the record the
+    plain way."""
+    texts = payload.get("texts")
+    long_texts: list[tuple[dict[str, Any], str]] = []
+    if isinstance(texts, list):
+        for t in texts:
+            if isinstance(t, dict) and isinstance(t.get("text"), str) and len(t["text"]) >= _LONG_TEXT:
+                long_texts.append((t, t["text"]))
+    if not long_texts:
+        return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
+    try:
+        for i, (t, _text) in enumerate(long_texts):
+            t["text"] = _PLACEHOLDER.format(i)
+        raw = _dumps(payload).encode("utf-8")
+    finally:
+        for t, text in long_texts:
+            t["text"] = text
+    places = []
+    for i, (_t, text) in enumerate(long_texts):
+        token = json.dumps(_PLACEHOLDER.format(i)).encode("ascii")
+        if raw.count(token) != 1:
+            return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
+        places.append((raw.find(token), len(token), text))
+    digest = hashlib.sha256()
+    done = 0
+    for at, size, text in sorted(places, key=lambda x: x[0]):
+        digest.update(raw[done:at])
+        digest.update(_json_string_utf8(text))
+        done = at + size
+    digest.update(raw[done:])
+    return digest.hexdigest()
+
+
+def _dumps(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_string_utf8(text: str) -> bytes:
+    """UTF-8 of `json.dumps(text, ensure_ascii=False)`, which escapes backslash, quote and the
+    characters below U+0020 only."""
+    data = text.encode("utf-8")
+    controls = data.translate(None, _NOT_CONTROL)
+    if len(controls) != controls.count(b"\n"):
+        return json.dumps(text, ensure_ascii=False).encode("utf-8")
+    return b'"' + data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n") + b'"'
 
 
 def _date(value: Any) -> dt.date | None:
@@ -238,11 +300,39 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+# JSON-ready values pass `_to_jsonable` unchanged; checking the exact type first spares the generic
+# tests for the many strings and numbers of a record.
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+# per type of value: its dataclass field names in declaration order, or None when it is no dataclass
+# (`dataclasses.fields()` is slow to ask every time)
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(obj: Any) -> tuple[str, ...] | None:
+    cls = type(obj)
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        pass
+    if isinstance(obj, type):
+        return None  # a class, dataclass or not, is a value here; its type says nothing about that
+    names = tuple(f.name for f in dataclasses.fields(obj)) if dataclasses.is_dataclass(obj) else None
+    _FIELD_NAMES[cls] = names
+    return names
+
+
 def _to_jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if type(obj) in _PLAIN_TYPES:
+        return obj
+    names = _field_names(obj)
+    if names is not None:
+        out = {}
+        for name in names:
+            value = getattr(obj, name)
+            out[name] = value if type(value) in _PLAIN_TYPES else _to_jsonable(value)
+        return out
     if isinstance(obj, (list, tuple)):
-        return [_to_jsonable(x) for x in obj]
+        return [x if type(x) in _PLAIN_TYPES else _to_jsonable(x) for x in obj]
     if isinstance(obj, dt.date):
         return obj.isoformat()
     if isinstance(obj, Enum):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html.entities
 import re
+import threading
 from typing import IO, Iterator
 
 from lxml import etree
@@ -25,8 +26,16 @@ _PARSER_KW = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_v
                   huge_tree=False, remove_comments=True, remove_pis=True)
 
 
+_PARSERS = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(**_PARSER_KW)
+    """The thread's parser: one per thread (lxml parsers are not thread-safe), reused for every
+    document, since building one costs about as much as parsing a small document."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(**_PARSER_KW)
+    return parser
 
 
 _DOCTYPE_RE = re.compile(rb"<!DOCTYPE\s[^\[>]*(\[(?P<subset>.*?)\])?\s*>", re.S)
@@ -39,12 +48,27 @@ _UNPARSED_ENTITY_RE = re.compile(
     rb"(?:\"[^\"<>]*\"|'[^'<>]*'))\s+NDATA\s+[\w.-]+\s*>")
 
 
+_HEAD = 65536  # the prolog check looks at the document's first 64 KiB
+
+
+def _declares_entity(data: bytes) -> bool:
+    """Whether the head of `data` holds `<!ENTITY` in any letter case: what `_ENTITY_DECL_RE` finds
+    there, without a case-insensitive scan ("!" is rare in patent XML and found at memchr speed)."""
+    at = data.find(b"!", 0, _HEAD)
+    while at >= 0:
+        if at and data[at - 1] == 0x3C and data[at + 1:min(at + 7, _HEAD)].upper() == b"ENTITY":  # 0x3C: "<"
+            return True
+        at = data.find(b"!", at + 1, _HEAD)
+    return False
+
+
 def check_prolog(data: bytes) -> None:
     """Refuse documents that declare entities (XXE, entity expansion); unparsed image entities pass."""
-    head = data[:65536]
-    if b"<!DOCTYPE" not in head and b"<!doctype" not in head:
+    if data.find(b"<!DOCTYPE", 0, _HEAD) < 0 and data.find(b"<!doctype", 0, _HEAD) < 0:
         return
-    head = _UNPARSED_ENTITY_RE.sub(b"", head)
+    if not _declares_entity(data):
+        return  # nothing below could match: the unparsed declarations removed next start with <!ENTITY
+    head = _UNPARSED_ENTITY_RE.sub(b"", data[:_HEAD])
     if _ENTITY_DECL_RE.search(head):
         m = re.search(rb"<!ENTITY\s+%?\s*[\w.-]+\s+(SYSTEM|PUBLIC)", head, re.I)
         if m:
@@ -92,9 +116,9 @@ def _encoding_problem(data: bytes) -> str | None:
 
 def parse(data: bytes, *, lenient: bool = True) -> tuple[etree._Element, bool]:
     """Parse one document. Returns (root, repaired). Raises `UnsafeInput` or `RecordError`."""
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() is empty, without copying the document
         raise RecordError("empty document")
-    if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.find(b"\x00", 0, 1024) >= 0 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise RecordError("binary data, not XML")
     check_prolog(data)
     try:
@@ -117,29 +141,63 @@ def parse(data: bytes, *, lenient: bool = True) -> tuple[etree._Element, bool]:
 
 
 _XML_DECL = re.compile(rb"<\?xml[\s?]")
+# what may follow "<?xml" in a declaration (regex \s on bytes, or "?"); "<?xml-stylesheet" is a PI
+_AFTER_DECL = frozenset(b" \t\n\r\x0b\x0c?")
+_CHUNK = 1 << 20
+
+
+def _find_decl(buf: bytes, scan: int) -> int:
+    """`buf.find(b"\\n<?xml", scan)`, looking for the rare "?" (at memchr speed) and checking around
+    it, instead of matching the whole pattern over every byte."""
+    q = buf.find(b"?", scan + 2)
+    while q >= 0:
+        if buf[q - 2:q] == b"\n<" and buf[q + 1:q + 4] == b"xml":
+            return q - 2
+        q = buf.find(b"?", q + 1)
+    return -1
 
 
 def split_concatenated(stream: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
     """Yield (position, first line, bytes) for each document of a file that concatenates several
-    XML documents, each beginning with an XML declaration at the start of a line."""
-    buf: list[bytes] = []
+    XML documents, each beginning with an XML declaration at the start of a line.
+
+    The file is read in chunks and searched for a line that starts with an XML declaration; memory
+    holds the document being collected and one chunk. (The first line needs no test: whether or not
+    it is a declaration, it begins the first document.) Blank stretches (only whitespace) are not
+    documents and take no position."""
     position = 0
     start_line = 1
-    lineno = 0
-    for line in stream:
-        lineno += 1
-        # an XML declaration, not a processing instruction such as <?xml-stylesheet ...?>
-        if _XML_DECL.match(line) or (lineno == 1 and _XML_DECL.match(line.lstrip(b"\xef\xbb\xbf"))):
-            if buf and b"".join(buf).strip():
-                position += 1
-                yield position, start_line, b"".join(buf)
-            buf = [line]
-            start_line = lineno
-        else:
-            buf.append(line)
-    if buf and b"".join(buf).strip():
+    buf = b""
+    start = 0  # where the current document begins in buf
+    scan = 0  # where to look for the next declaration
+    eof = False
+    while True:
+        at = _find_decl(buf, scan)
+        if at < 0 or at + 6 >= len(buf):
+            if eof:
+                break
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                eof = True
+                continue
+            # drop what was yielded; search again from the last bytes, a declaration may straddle chunks
+            scan = (at if at >= 0 else max(start, len(buf) - 6)) - start
+            buf = buf[start:] + chunk
+            start = 0
+            continue
+        if buf[at + 6] not in _AFTER_DECL:
+            scan = at + 1
+            continue
+        doc = buf[start:at + 1]
+        if not doc.isspace():
+            position += 1
+            yield position, start_line, doc
+        start_line += doc.count(b"\n")
+        start = scan = at + 1
+    rest = buf[start:]
+    if rest and not rest.isspace():
         position += 1
-        yield position, start_line, b"".join(buf)
+        yield position, start_line, rest
 
 
 # ------------------------------------------------------------------ element helpers
@@ -147,6 +205,8 @@ def split_concatenated(stream: IO[bytes]) -> Iterator[tuple[int, int, bytes]]:
 def local(tag: object) -> str:
     if not isinstance(tag, str):
         return ""
+    if "}" not in tag and ":" not in tag:
+        return tag
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 

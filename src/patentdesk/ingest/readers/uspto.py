@@ -39,7 +39,7 @@ import datetime as dt
 import html.entities
 import re
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from lxml import etree
 
@@ -55,7 +55,6 @@ from ...model import (
     Provenance,
     Publication,
     Text,
-    renumber,
 )
 from ...normalize import (
     canonical_number,
@@ -72,6 +71,8 @@ from ...normalize import (
 from ..base import Outcome, Quarantined, Source, register
 from ..xmlreader import NotAPatent, XmlReader
 from ..xmlsafe import local
+
+_Numbered = TypeVar("_Numbered", Party, Classification, Citation, Priority)
 
 GRANT_V4 = "uspto-grant-v4"
 APPLICATION_V4 = "uspto-application-v4"
@@ -109,6 +110,38 @@ def entity_text(name: str) -> str:
     return found if found else f"&{bare};"
 
 
+def _literal_entity(m: re.Match[str]) -> str:
+    return entity_text(m.group(1))
+
+
+# What a node's tag makes it to `flat`: an inline element (joins its neighbours), a block element
+# (spaced off), an entity reference (its character), or a comment or processing instruction (no
+# text). Tags repeat endlessly across documents, so the answer is kept per tag.
+_INLINE, _BLOCK, _ENTITY, _NO_TEXT = 0, 1, 2, 3
+_TAG_KINDS: dict[object, int] = {etree.Entity: _ENTITY, etree.Comment: _NO_TEXT, etree.ProcessingInstruction: _NO_TEXT}
+_TAG_NAMES: dict[str, str] = {}
+_CACHE_LIMIT = 20000  # distinct tags remembered (hostile input could invent any number)
+
+
+def _tag_kind(tag: object) -> int:
+    kind = _TAG_KINDS.get(tag)
+    if kind is None:
+        kind = (_BLOCK if _tag_name(tag) in _BLOCK_TAGS else _INLINE) if isinstance(tag, str) else _NO_TEXT
+        if len(_TAG_KINDS) < _CACHE_LIMIT:
+            _TAG_KINDS[tag] = kind
+    return kind
+
+
+def _tag_name(tag: str) -> str:
+    """Local name, lower case: "{ns}P" -> "p"."""
+    name = _TAG_NAMES.get(tag)
+    if name is None:
+        name = local(tag).lower()
+        if len(_TAG_NAMES) < _CACHE_LIMIT:
+            _TAG_NAMES[tag] = name
+    return name
+
+
 def flat(el: etree._Element | None, skip: frozenset[str] = frozenset(), pcdata: str | None = None) -> str | None:
     """All text below `el` on one line: block elements are separated by a space, inline ones are not.
 
@@ -116,12 +149,85 @@ def flat(el: etree._Element | None, skip: frozenset[str] = frozenset(), pcdata: 
     other element element-only content (PDAT in ST.32 v2.5): text outside it is layout whitespace."""
     if el is None:
         return None
+    if pcdata is None and not skip:
+        if type(el) is etree._Element:
+            return _text(el)
+        if isinstance(el.tag, str):  # an element of another class
+            return _cleaned(_subtree_text(el) if len(el) else el.text or "")
     parts: list[str] = []
     _walk(el, parts, skip, pcdata, pcdata is None)
-    text = "".join(parts)
+    return _cleaned("".join(parts))
+
+
+def _text(el: etree._Element | None) -> str | None:
+    """`flat(el)` without skips or PCDATA element: the way the ICE reader asks for every value."""
+    if el is None:
+        return None
+    if type(el) is not etree._Element:  # a comment, entity reference, processing instruction
+        return flat(el)
+    if len(el):
+        text = _subtree_text(el)
+    else:
+        text = el.text
+        if not text:
+            return None
     if "&" in text:
-        text = _LITERAL_ENTITY.sub(lambda m: entity_text(m.group(1)), text)
+        text = _LITERAL_ENTITY.sub(_literal_entity, text)
+    # clean_text, inline: this runs for every value of a document
+    if text.isprintable() and "  " not in text:
+        return text.strip() or None
+    return " ".join(text.split()) or None
+
+
+def _cleaned(text: str) -> str | None:
+    """Entity names left in the text replaced by their characters, whitespace collapsed."""
+    if "&" in text:
+        text = _LITERAL_ENTITY.sub(_literal_entity, text)
     return clean_text(text)
+
+
+def _subtree_text(el: etree._Element) -> str:
+    """What `_walk` collects from an element with children (no skips, no PCDATA element): libxml2's
+    own text serialization when every node below is an inline element, else `_spaced`."""
+    kinds = _TAG_KINDS
+    for node in el.iterdescendants():
+        kind = kinds.get(node.tag)
+        if kind is None:
+            kind = _tag_kind(node.tag)
+        if kind != _INLINE:
+            parts: list[str] = []
+            _spaced(el, parts)
+            return "".join(parts)
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _spaced(el: etree._Element, parts: list[str]) -> None:
+    """`_walk` of an element without skips or PCDATA element (everything below is text)."""
+    append = parts.append
+    text = el.text
+    if text:
+        append(text)
+    kinds = _TAG_KINDS
+    for child in el:
+        kind = kinds.get(child.tag)
+        if kind is None:
+            kind = _tag_kind(child.tag)
+        if kind == _INLINE or kind == _BLOCK:
+            if kind == _BLOCK:
+                append(" ")
+            if len(child):
+                _spaced(child, parts)
+            else:
+                text = child.text
+                if text:
+                    append(text)
+            if kind == _BLOCK:
+                append(" ")
+        elif kind == _ENTITY:
+            append(entity_text(str(child.text)))
+        tail = child.tail
+        if tail:
+            append(tail)
 
 
 def _walk(el: etree._Element, parts: list[str], skip: frozenset[str], pcdata: str | None, inside: bool) -> None:
@@ -129,9 +235,10 @@ def _walk(el: etree._Element, parts: list[str], skip: frozenset[str], pcdata: st
         if inside:
             parts.append(entity_text(str(el.text)))
         return
-    if not isinstance(el.tag, str):
+    tag = el.tag
+    if not isinstance(tag, str):
         return
-    name = local(el.tag).lower()
+    name = _tag_name(tag)
     if name in skip:
         return
     inside = inside or name == pcdata
@@ -153,13 +260,19 @@ def blocks(el: etree._Element | None, tags: Iterable[str], skip: frozenset[str] 
     """Text of each outermost element named in `tags` below `el`, in document order."""
     wanted = {t.lower() for t in tags}
     out: list[str] = []
+    plain = pcdata is None and not skip
+    names = _TAG_NAMES
 
     def visit(node: etree._Element) -> None:
         for child in node:
-            if not isinstance(child.tag, str):
+            tag = child.tag
+            if not isinstance(tag, str):
                 continue
-            if local(child.tag).lower() in wanted:
-                t = flat(child, skip, pcdata)
+            name = names.get(tag)
+            if name is None:
+                name = _tag_name(tag)
+            if name in wanted:
+                t = _text(child) if plain else flat(child, skip, pcdata)
                 if t:
                     out.append(t)
             else:
@@ -200,8 +313,13 @@ def claims_text(claims: list[tuple[int, str]]) -> str | None:
     return "\n".join(numbered_claim(num, text) for num, text in claims) or None
 
 
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def int_or_none(value: str | None) -> int | None:
-    digits = re.sub(r"\D", "", value or "")
+    if value and value.isascii() and value.isdigit():
+        return int(value)  # nothing to strip
+    digits = _NOT_DIGITS.sub("", value or "")
     return int(digits) if digits else None
 
 
@@ -221,8 +339,11 @@ def us_application_number(value: str | None) -> str | None:
     """US application numbers as series + serial without separators: "09/505,123" -> "09505123"."""
     if not value:
         return None
-    s = re.sub(r"[^0-9A-Za-z]", "", value)
+    s = _NOT_ALNUM.sub("", value)
     return s.upper() or None
+
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
 
 def _wo_number(raw: str, kind: str | None) -> str | None:
@@ -286,17 +407,33 @@ def printed_reference(country: str | None, number: str | None, kind: str | None)
     """"US 675108 A"; the country is not repeated when the number already carries it ("WO 98/39984")."""
     num = clean_text(number) or ""
     cc = (country or "").upper()
-    head = num if cc and num.upper().startswith(cc) else " ".join(x for x in (cc, num) if x)
-    return " ".join(x for x in (head, clean_text(kind)) if x)
+    head = num if cc and num.upper().startswith(cc) else _spaced_pair(cc, num)
+    return _spaced_pair(head, clean_text(kind))
+
+
+def _spaced_pair(a: str | None, b: str | None) -> str:
+    """`" ".join(x for x in (a, b) if x)`."""
+    if a and b:
+        return f"{a} {b}"
+    return a or b or ""
+
+
+_CITED_BY: dict[str | None, str | None] = {}  # a handful of categories, asked thousands of times
 
 
 def cited_by(category: str | None) -> str | None:
     """"cited by examiner" -> "examiner"; also applicant, other, third party."""
+    try:
+        return _CITED_BY[category]
+    except KeyError:
+        pass
     c = (clean_text(category) or "").lower()
-    if not c:
-        return None
-    c = c.removeprefix("cited by ").strip()
-    return {"third party": "third-party"}.get(c, c) or None
+    if c:
+        c = c.removeprefix("cited by ").strip()
+    found = {"third party": "third-party"}.get(c, c) or None
+    if len(_CITED_BY) < _CACHE_LIMIT:
+        _CITED_BY[category] = found
+    return found
 
 
 # ------------------------------------------------------------------------------------- classes
@@ -397,7 +534,7 @@ def finish(*, number: str, country: str, doc_number: str, kind: str | None, doc_
            classifications: list[Classification], citations: list[Citation], identifiers: list[Identifier],
            lang: str, provenance: Provenance) -> Publication:
     """Number everything, derive the family and earliest priority, and build the record."""
-    prios = list(renumber(priorities))
+    prios = list(_renumber(priorities))
     dates = [p.date for p in prios if p.date]
     earliest = min(dates) if dates else application_date
     return Publication(
@@ -407,8 +544,8 @@ def finish(*, number: str, country: str, doc_number: str, kind: str | None, doc_
         priorities=tuple(prios), earliest_priority_date=earliest,
         texts=tuple(t for t in texts if t.text),
         parties=_number_parties(parties),
-        classifications=renumber(_dedupe(classifications)),
-        citations=renumber(citations),
+        classifications=_renumber(_dedupe(classifications)),
+        citations=_renumber(citations),
         family_id=family_of(prios, "US", application_number), family_source="priorities",
         identifiers=tuple(dict.fromkeys(identifiers)),
         lang=lang, source_rank=SOURCE_RANK["official-fulltext"], provenance=provenance,
@@ -420,8 +557,21 @@ def _number_parties(parties: list[Party]) -> tuple[Party, ...]:
     out = []
     for p in parties:
         counters[p.role] = counters.get(p.role, 0) + 1
-        out.append(dataclasses.replace(p, sequence=counters[p.role]))
+        out.append(_with_sequence(p, counters[p.role]))
     return tuple(out)
+
+
+def _renumber(items: Iterable[_Numbered]) -> tuple[_Numbered, ...]:
+    """`model.renumber`, for records built here: 1-based `sequence` in the order given."""
+    return tuple(_with_sequence(x, i) for i, x in enumerate(items, 1))
+
+
+def _with_sequence(record: _Numbered, sequence: int) -> _Numbered:
+    """The record with its `sequence` set: itself when already so numbered, else a copy made the
+    way `dataclasses.replace` makes one (every field an init argument), without its introspection."""
+    if record.sequence == sequence:
+        return record
+    return type(record)(**{**record.__dict__, "sequence": sequence})
 
 
 def _dedupe(classes: list[Classification]) -> list[Classification]:
@@ -448,10 +598,46 @@ def person_name(last: str | None, first: str | None, middle: str | None = None,
 
 
 def join_address(*parts: str | None) -> str | None:
-    return clean_text(", ".join(p for p in (clean_text(x) for x in parts) if p)) or None
+    return clean_text(", ".join([p for p in map(clean_text, parts) if p])) or None
 
 
 # ============================================================================ ICE v4.x documents
+#
+# The ICE front page is read by walking children once per element: `_kids` gives what `find(tag)`
+# would for every tag at once, `_path` what `findall("a/b/c")` gives. ElementPath costs a microsecond
+# or two per call, and a grant asks it a few hundred questions.
+
+def _kids(el: etree._Element) -> dict[object, etree._Element]:
+    """The first child of each tag: `_kids(el).get(tag)` is `el.find(tag)`."""
+    out: dict[object, etree._Element] = {}
+    for child in el:
+        tag = child.tag
+        if tag not in out:
+            out[tag] = child
+    return out
+
+
+def _path(el: etree._Element | None, *tags: str) -> list[etree._Element]:
+    """`el.findall("a/b/...")` for plain tag names, in the same (document) order."""
+    if el is None:
+        return []
+    found = [el]
+    for tag in tags:
+        found = [child for parent in found for child in parent if child.tag == tag]
+    return found
+
+
+def _first(el: etree._Element | None, *tags: str) -> etree._Element | None:
+    """`el.find("a/b/...")` for plain tag names."""
+    if el is not None and len(tags) == 1:
+        tag = tags[0]
+        for child in el:
+            if child.tag == tag:
+                return child
+        return None
+    found = _path(el, *tags)
+    return found[0] if found else None
+
 
 def _t(el: etree._Element | None, path: str) -> str | None:
     if el is None:
@@ -464,7 +650,8 @@ def _docid(did: etree._Element | None) -> tuple[str | None, str | None, str | No
     """(country, doc-number, kind, date) of a `document-id`."""
     if did is None:
         return None, None, None, None
-    return _t(did, "country"), _t(did, "doc-number"), _t(did, "kind"), _t(did, "date")
+    k = _kids(did)
+    return _text(k.get("country")), _text(k.get("doc-number")), _text(k.get("kind")), _text(k.get("date"))
 
 
 def _ice_bib(root: etree._Element) -> etree._Element:
@@ -477,8 +664,11 @@ def _ice_bib(root: etree._Element) -> etree._Element:
 
 def ice_number(root: etree._Element) -> tuple[str, str, str, str | None, str | None]:
     """(canonical, country, doc_number, kind, date text) of an ICE document."""
-    bib = _ice_bib(root)
-    did = bib.find("publication-reference/document-id")
+    return _ice_number(root, _ice_bib(root))
+
+
+def _ice_number(root: etree._Element, bib: etree._Element) -> tuple[str, str, str, str | None, str | None]:
+    did = _first(bib, "publication-reference", "document-id")
     if did is None:
         raise RecordError("no publication-reference/document-id")
     cc, num, kind, date = _docid(did)
@@ -492,81 +682,97 @@ def ice_number(root: etree._Element) -> tuple[str, str, str, str | None, str | N
 def _addressbook(holder: etree._Element) -> tuple[str | None, str | None, etree._Element | None]:
     """(name, kind, address element) from an `addressbook` (or the holder itself when the data sits
     directly in it, as some assignees have it)."""
-    ab = holder.find("addressbook")
+    ab = _kids(holder).get("addressbook")
     if ab is None:
         ab = holder
-    org = _t(ab, "orgname")
+    k = _kids(ab)
+    org = _text(k.get("orgname"))
     if org:
-        return clean_name(org), "organization", ab.find("address")
-    last, first = _t(ab, "last-name"), _t(ab, "first-name")
+        return clean_name(org), "organization", k.get("address")
+    last, first = _text(k.get("last-name")), _text(k.get("first-name"))
     if last or first:
-        return person_name(last, first, _t(ab, "middle-name"), _t(ab, "suffix")), "person", ab.find("address")
-    return clean_name(_t(ab, "name")), None, ab.find("address")
+        return (person_name(last, first, _text(k.get("middle-name")), _text(k.get("suffix"))), "person",
+                k.get("address"))
+    return clean_name(_text(k.get("name"))), None, k.get("address")
+
+
+_ADDRESS_PARTS = ("address-1", "address-2", "address-3", "address-4", "address-5", "street", "mailcode", "pobox",
+                  "city", "county", "state", "postcode")
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
 def _ice_party(holder: etree._Element, role: str) -> Party | None:
     name, kind, adr = _addressbook(holder)
     if not name:
         return None
-    country = _t(adr, "country")
-    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
+    k = _kids(adr) if adr is not None else {}
+    country = _text(k.get("country"))
+    if country and not _COUNTRY_CODE.fullmatch(country):
         country = None  # "omitted" and the like
-    parts = [_t(adr, p) for p in ("address-1", "address-2", "address-3", "address-4", "address-5", "street",
-                                  "mailcode", "pobox", "city", "county", "state", "postcode")]
-    return Party(name=name, role=role, country=country.upper() if country else None, city=_t(adr, "city"),
+    # the parts the address has, in the order of _ADDRESS_PARTS (join_address drops missing ones)
+    parts = [_text(k[p]) for p in _ADDRESS_PARTS if p in k]
+    return Party(name=name, role=role, country=country.upper() if country else None, city=_text(k.get("city")),
                  address=join_address(*parts, country), kind=kind)
 
 
-def _ice_parties(bib: etree._Element) -> list[Party]:
+def _in_role(party: Party, role: str) -> Party:
+    """The same party in another role (what `_ice_party` gives for the same holder and that role)."""
+    return Party(name=party.name, role=role, sequence=party.sequence, country=party.country, city=party.city,
+                 address=party.address, kind=party.kind)
+
+
+def _ice_parties(bib: etree._Element, bk: dict[object, etree._Element]) -> list[Party]:
     out: list[Party] = []
-    holders = [el for el in (bib.find("us-parties"), bib.find("parties")) if el is not None]
-    applicants = [a for h in holders for a in h.findall("us-applicants/us-applicant") + h.findall("applicants/applicant")]
-    inventors = [i for h in holders for i in h.findall("inventors/inventor")]
-    agents = [a for h in holders for a in h.findall("agents/agent")]
-    for a in applicants:
-        p = _ice_party(a, "applicant")
-        if p:
-            out.append(p)
+    holders = [el for el in (bk.get("us-parties"), bk.get("parties")) if el is not None]
+    applicants = [a for h in holders
+                  for a in _path(h, "us-applicants", "us-applicant") + _path(h, "applicants", "applicant")]
+    inventors = [i for h in holders for i in _path(h, "inventors", "inventor")]
+    agents = [a for h in holders for a in _path(h, "agents", "agent")]
+    applicant_parties = [_ice_party(a, "applicant") for a in applicants]
+    out += [p for p in applicant_parties if p]
     if inventors:
         out += [p for p in (_ice_party(i, "inventor") for i in inventors) if p]
     else:
         # before v4.3 (and in some later documents) inventors are the applicants marked so
-        out += [p for p in (_ice_party(a, "inventor") for a in applicants
-                            if a.get("app-type") == "applicant-inventor") if p]
-    out += [p for p in (_ice_party(a, "assignee") for a in bib.findall("assignees/assignee")) if p]
+        out += [_in_role(p, "inventor") for a, p in zip(applicants, applicant_parties)
+                if a.get("app-type") == "applicant-inventor" and p]
+    out += [p for p in (_ice_party(a, "assignee") for a in _path(bib, "assignees", "assignee")) if p]
     out += [p for p in (_ice_party(a, "agent") for a in agents) if p]
-    exam = bib.find("examiners")
+    exam = bk.get("examiners")
     if exam is not None:
+        ek = _kids(exam)
         for tag in ("primary-examiner", "assistant-examiner"):
-            e = exam.find(tag)
+            e = ek.get(tag)
             if e is not None:
-                name = person_name(_t(e, "last-name"), _t(e, "first-name"))
+                k = _kids(e)
+                name = person_name(_text(k.get("last-name")), _text(k.get("first-name")))
                 if name:
                     out.append(Party(name=name, role="examiner", kind="person"))
     return out
 
 
-def _ice_priorities(bib: etree._Element) -> list[Priority]:
+def _ice_priorities(bib: etree._Element, bk: dict[object, etree._Element]) -> list[Priority]:
     out: list[Priority] = []
-    for pc in bib.findall("priority-claims/priority-claim"):
-        cc, num, _kind, date = _t(pc, "country"), _t(pc, "doc-number"), _t(pc, "kind"), _t(pc, "date")
+    for pc in _path(bib, "priority-claims", "priority-claim"):
+        k = _kids(pc)
+        cc, num, date = _text(k.get("country")), _text(k.get("doc-number")), _text(k.get("date"))
         if not num:
             continue
         out.append(Priority(country=(cc or "").upper() or None, number=num,
                             date=required_date(date, "priority date"), kind=pc.get("kind")))
-    related = bib.find("us-related-documents")
+    related = bk.get("us-related-documents")
     if related is None:
         return out
-    for prov in related.findall("us-provisional-application"):
-        cc, num, _k, date = _docid(prov.find("document-id"))
+    for prov in _path(related, "us-provisional-application"):
+        cc, num, _k, date = _docid(_kids(prov).get("document-id"))
         if num:
             out.append(Priority(country=(cc or "US").upper(), number=us_application_number(num) or num,
                                 date=required_date(date, "provisional application date"), kind="provisional"))
     # a reissue keeps the original's filing: its parent application counts as a priority too
     for relation_type in ("continuation", "continuation-in-part", "division", "reissue", "continuing-reissue"):
-        for holder in related.findall(relation_type):
+        for holder in _path(related, relation_type):
             for rel in holder.iter("relation"):
-                cc, num, _k, date = _docid(rel.find("parent-doc/document-id"))
+                cc, num, _k, date = _docid(_first(rel, "parent-doc", "document-id"))
                 if not num:
                     continue
                 country = (cc or "US").upper()
@@ -576,26 +782,26 @@ def _ice_priorities(bib: etree._Element) -> list[Priority]:
     return out
 
 
-def _ice_identifiers(bib: etree._Element) -> list[Identifier]:
+def _ice_identifiers(bib: etree._Element, bk: dict[object, etree._Element]) -> list[Identifier]:
     out: list[Identifier] = []
-    related = bib.find("us-related-documents")
+    related = bk.get("us-related-documents")
     if related is not None:
-        for rp in related.findall("related-publication"):
-            cc, num, kind, _d = _docid(rp.find("document-id"))
+        for rp in _path(related, "related-publication"):
+            cc, num, kind, _d = _docid(_kids(rp).get("document-id"))
             n = cited_patent_number(cc or "US", num, kind)
             if n:
                 out.append(Identifier("related-publication", n))
         for tag in ("reissue", "us-reexamination-reissue-merger", "continuing-reissue"):
-            for holder in related.findall(tag):
+            for holder in _path(related, tag):
                 for g in holder.iter("parent-grant-document"):
-                    cc, num, kind, _d = _docid(g.find("document-id"))
+                    cc, num, kind, _d = _docid(_kids(g).get("document-id"))
                     n = cited_patent_number(cc or "US", num, kind)
                     if n:
                         out.append(Identifier("reissue-of", n))
-    cc, num, _k, _d = _docid(bib.find("pct-or-regional-filing-data/document-id"))
+    cc, num, _k, _d = _docid(_first(bib, "pct-or-regional-filing-data", "document-id"))
     if num:
         out.append(Identifier("pct-application", clean_text(num) or num))
-    cc, num, kind, _d = _docid(bib.find("pct-or-regional-publishing-data/document-id"))
+    cc, num, kind, _d = _docid(_first(bib, "pct-or-regional-publishing-data", "document-id"))
     if num:
         n = cited_patent_number(cc or "WO", num, kind)
         out.append(Identifier("pct-publication", n or clean_text(num) or num))
@@ -603,23 +809,28 @@ def _ice_identifiers(bib: etree._Element) -> list[Identifier]:
 
 
 def _ipcr(el: etree._Element, scheme: str) -> Classification | None:
-    sym = ipc_from_parts(_t(el, "section"), _t(el, "class"), _t(el, "subclass"), _t(el, "main-group"),
-                         _t(el, "subgroup"))
+    k = _kids(el)
+    sym = ipc_from_parts(_text(k.get("section")), _text(k.get("class")), _text(k.get("subclass")),
+                         _text(k.get("main-group")), _text(k.get("subgroup")))
     if not sym:
         return None
-    version = _t(el, "ipc-version-indicator/date") or _t(el, "cpc-version-indicator/date")
+    version = (_text(_first(el, "ipc-version-indicator", "date"))
+               or _text(_first(el, "cpc-version-indicator", "date")))
     return Classification(scheme=scheme, symbol=sym, version=version,
-                          level=_t(el, "classification-level") if scheme == "ipc" else None,
-                          value=_t(el, "classification-value"))
+                          level=_text(k.get("classification-level")) if scheme == "ipc" else None,
+                          value=_text(k.get("classification-value")))
+
+
+_CLASS_ENTRIES = ("main-classification", "further-classification")
 
 
 def _national(holder: etree._Element | None) -> list[Classification]:
     if holder is None:
         return []
-    cc = (_t(holder, "country") or "US").upper()
+    cc = (_text(_kids(holder).get("country")) or "US").upper()
     out = []
     for el in holder:
-        if isinstance(el.tag, str) and el.tag in ("main-classification", "further-classification"):
+        if el.tag in _CLASS_ENTRIES:
             sym = uspc_symbol("".join(el.itertext()))
             if sym:
                 out.append(Classification(scheme="national", symbol=sym, country=cc))
@@ -631,84 +842,102 @@ def ipc_edition(value: str | None) -> str | None:
     return value.lstrip("0") or value if value else None
 
 
-def _ice_classes(bib: etree._Element) -> list[Classification]:
+_LOCARNO_NOISE = re.compile(r"[\s-]")
+
+
+def _ice_classes(bib: etree._Element, bk: dict[object, etree._Element]) -> list[Classification]:
     out: list[Classification] = []
-    for el in bib.findall("classifications-ipcr/classification-ipcr"):
+    for el in _path(bib, "classifications-ipcr", "classification-ipcr"):
         c = _ipcr(el, "ipc")
         if c:
             out.append(c)
-    old = bib.find("classification-ipc")
+    old = bk.get("classification-ipc")
     if old is not None:
-        edition = ipc_edition(_t(old, "edition"))
+        edition = ipc_edition(_text(_kids(old).get("edition")))
         for el in old:
-            if isinstance(el.tag, str) and el.tag in ("main-classification", "further-classification"):
+            if el.tag in _CLASS_ENTRIES:
                 sym = ipc_fixed_width("".join(el.itertext()))
                 if sym:
                     out.append(Classification(scheme="ipc", symbol=sym, version=edition))
-    for path in ("classifications-cpc/main-cpc/classification-cpc", "classifications-cpc/further-cpc/classification-cpc"):
-        for el in bib.findall(path):
+    for group in ("main-cpc", "further-cpc"):
+        for el in _path(bib, "classifications-cpc", group, "classification-cpc"):
             c = _ipcr(el, "cpc")
             if c:
                 out.append(c)
-    for loc in bib.findall("classification-locarno"):
-        edition = _t(loc, "edition")
+    for loc in _path(bib, "classification-locarno"):
+        edition = _text(_kids(loc).get("edition"))
         for el in loc:
-            if isinstance(el.tag, str) and el.tag in ("main-classification", "further-classification"):
-                sym = re.sub(r"[\s-]", "", "".join(el.itertext()))
+            if el.tag in _CLASS_ENTRIES:
+                sym = _LOCARNO_NOISE.sub("", "".join(el.itertext()))
                 if sym:
                     out.append(Classification(scheme="locarno", symbol=sym, version=edition))
-    for nat in bib.findall("classification-national"):
+    for nat in _path(bib, "classification-national"):
         out += _national(nat)
     return out
 
 
-def _ice_citations(bib: etree._Element) -> list[Citation]:
+_CITATION_TAGS = ("citation", "us-citation")
+
+
+def _ice_citations(bk: dict[object, etree._Element]) -> list[Citation]:
     out: list[Citation] = []
-    holder = bib.find("us-references-cited")
+    holder = bk.get("us-references-cited")
     if holder is None:
-        holder = bib.find("references-cited")
+        holder = bk.get("references-cited")
     if holder is None:
         return out
     for cit in holder:
-        if not isinstance(cit.tag, str) or cit.tag not in ("citation", "us-citation"):
+        if cit.tag not in _CITATION_TAGS:
             continue
-        by = cited_by(_t(cit, "category"))
-        pat = cit.find("patcit")
+        k = _kids(cit)
+        by = cited_by(_text(k.get("category")))
+        pat = k.get("patcit")
         if pat is not None:
-            cc, num, kind, date = _docid(pat.find("document-id"))
-            name = _t(pat, "document-id/name")
+            did = _first(pat, "document-id")
+            if did is None:
+                cc = num = kind = date = name = None
+            else:
+                dk = _kids(did)
+                cc, num, kind, date = (_text(dk.get("country")), _text(dk.get("doc-number")), _text(dk.get("kind")),
+                                       _text(dk.get("date")))
+                # the name of the first document-id that has one, as find("document-id/name") has it
+                name_el = dk.get("name")
+                name = _text(name_el if name_el is not None else _first(pat, "document-id", "name"))
             printed = printed_reference(cc, num, kind)
-            out.append(Citation(kind="patent", cited_number=cited_patent_number(cc, num, kind),
+            # printed and name are clean already (single spaces, no ends), and so is their join
+            out.append(Citation(sequence=len(out) + 1, kind="patent", cited_number=cited_patent_number(cc, num, kind),
                                 cited_country=(cc or "").upper() or None, cited_date=lenient_date(date),
-                                text=clean_text(f"{printed}, {name}" if name else printed), cited_by=by))
+                                text=f"{printed}, {name}" if name else printed or None, cited_by=by))
             continue
-        npl = cit.find("nplcit")
+        npl = k.get("nplcit")
         if npl is not None:
-            text = flat(npl.find("othercit")) or flat(npl)
+            text = _text(_kids(npl).get("othercit")) or _text(npl)
             if text:
-                out.append(Citation(kind="npl", text=text, cited_by=by))
+                out.append(Citation(sequence=len(out) + 1, kind="npl", text=text, cited_by=by))
     return out
 
 
-def _ice_texts(root: etree._Element, bib: etree._Element, lang: str) -> list[Text]:
-    texts = [Text("title", lang, flat(bib.find("invention-title")) or "")]
-    texts.append(Text("abstract", lang, lines(root.find("abstract"), ("p",)) or ""))
+def _ice_texts(root: etree._Element, rk: dict[object, etree._Element], bk: dict[object, etree._Element],
+               lang: str) -> list[Text]:
+    texts = [Text("title", lang, _text(bk.get("invention-title")) or "")]
+    texts.append(Text("abstract", lang, lines(rk.get("abstract"), ("p",)) or ""))
     claims = []
-    for i, claim in enumerate(root.findall("claims/claim"), 1):
-        t = flat(claim)
+    for i, claim in enumerate(_path(root, "claims", "claim"), 1):
+        t = _text(claim)
         if t:
             claims.append((int_or_none(claim.get("num")) or i, t))
     texts.append(Text("claims", lang, claims_text(claims) or ""))
-    texts.append(Text("description", lang, lines(root.find("description"), ("p", "heading")) or ""))
+    texts.append(Text("description", lang, lines(rk.get("description"), ("p", "heading")) or ""))
     return texts
 
 
 def extract_ice(root: etree._Element, source: Source, position: int) -> Publication:
     application = local(root.tag) == "us-patent-application"
     bib = _ice_bib(root)
-    number, country, doc_number, kind, date = ice_number(root)
-    app_ref = bib.find("application-reference")
-    _acc, app_num, _ak, app_date = _docid(app_ref.find("document-id") if app_ref is not None else None)
+    number, country, doc_number, kind, date = _ice_number(root, bib)
+    rk, bk = _kids(root), _kids(bib)
+    app_ref = bk.get("application-reference")
+    _acc, app_num, _ak, app_date = _docid(_kids(app_ref).get("document-id") if app_ref is not None else None)
     lang = lang_code(root.get("lang") or bib.get("lang"), default="en")
     return finish(
         number=number, country=country, doc_number=doc_number, kind=kind,
@@ -716,8 +945,8 @@ def extract_ice(root: etree._Element, source: Source, position: int) -> Publicat
         publication_date=required_date(date or root.get("date-publ"), "publication date"),
         application_number=us_application_number(app_num),
         application_date=required_date(app_date, "application date"),
-        priorities=_ice_priorities(bib), texts=_ice_texts(root, bib, lang), parties=_ice_parties(bib),
-        classifications=_ice_classes(bib), citations=_ice_citations(bib), identifiers=_ice_identifiers(bib),
+        priorities=_ice_priorities(bib, bk), texts=_ice_texts(root, rk, bk, lang), parties=_ice_parties(bib, bk),
+        classifications=_ice_classes(bib, bk), citations=_ice_citations(bk), identifiers=_ice_identifiers(bib, bk),
         lang=lang,
         provenance=Provenance(source=APPLICATION_V4 if application else GRANT_V4, file=source.name,
                               position=position),
