@@ -47,5 +47,15 @@ def serve(ctx: Context, host: str, port: int, workers: int, proxy_headers: bool)
         shutil.rmtree(shared, ignore_errors=True)
         shared.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
-    uvicorn.run("patentdesk.web.app:app_from_env", factory=True, workers=workers,
-                **common_args)  # type: ignore[arg-type]
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("patentdesk.web.app:app_from_env", factory=True, workers=workers,
+                            **common_args)  # type: ignore[arg-type]
+    sock = config.bind_socket()
+    # asyncio turns Nagle's algorithm off on accepted connections only when the listening socket
+    # says IPPROTO_TCP; the socket uvicorn binds for its workers says 0, which costs every
+    # keep-alive request about 40 ms of delayed ACK.
+    sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+    Multiprocess(config, sockets=[sock]).run()
