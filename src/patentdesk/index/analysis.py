@@ -110,16 +110,20 @@ def _segment(run: str) -> tuple[tuple[str, int, int, tuple[str, ...]], ...]:
 
 
 class _Stems(dict[str, str]):
-    """word -> folded stem, filled on first use (``map(cache.__getitem__, words)`` runs in C)."""
+    """word -> folded stem, filled on first use (``map(cache.__getitem__, words)`` runs in C).
+    `odd` holds the words whose stem is not a plain word (see `plain_words`)."""
 
     def __init__(self, lang: str) -> None:
         super().__init__()
         import snowballstemmer
 
         self.algo = snowballstemmer.stemmer(STEMMED_LANGS[lang])
+        self.odd: set[str] = set()
 
     def __missing__(self, word: str) -> str:
         value = self[word] = fold_word(self.algo.stemWord(word))
+        if not plain_words([value]):
+            self.odd.add(word)
         return value
 
 
@@ -200,18 +204,69 @@ def _word_forms(word: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------- indexing
 # The index needs words and positions, not character offsets: a faster path than `tokenize`
 # that cuts exactly the same words (tests/search/test_search_analysis.py compares them on real texts).
+# A rebuild analyzes every text of the catalogue, so the common case, English text whose letters
+# and digits are all ASCII, is cut with string methods that run in C: one translate lower-cases
+# it and makes every white space a blank, ". " "! " "? " become line breaks (a break at punctuation
+# before white space, as in `_SENTENCE_SPLIT`; the white space after it separates words either
+# way), a second translate makes every other character that is not a letter or digit a blank, and
+# `split` cuts the words. Non-ASCII characters of such a text (°, µ, dashes, quotes) are first
+# replaced by ASCII stand-ins that play the same part: a blank for white space, a line break for
+# 。！？, ``_`` (a separator that is neither white space nor a sentence mark) for the rest.
 _SENTENCE_SPLIT = re.compile(r"\n|[.!?](?=\s)|[。！？]")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _GENERAL_WORD = re.compile(rf"([{_HAN}]+)|[^\W_{_HAN}]+")
+_NON_HAN_WORD = re.compile(rf"[^\W_{_HAN}]+")
+_NON_ASCII_WORD_CHAR = re.compile(r"[^\W_\x00-\x7f]")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+# ASCII white space as `\s` knows it, line feed excepted: it is a sentence break of its own
+_ASCII_BLANKS = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_LOWER_BLANK = str.maketrans({**{chr(c): chr(c).lower() for c in range(65, 91)}, **dict.fromkeys(_ASCII_BLANKS, " ")})
+_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if chr(c) not in _ASCII_ALNUM and chr(c) != "\n"})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+class _NotAsciiWords(Exception):
+    """A text has a letter or digit outside ASCII: it takes the general path."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_stand_in(char: str) -> str:
+    """The ASCII character that cuts words and sentences the way this non-ASCII one does."""
+    if char.isalnum():
+        raise _NotAsciiWords
+    if char.isspace():
+        return " "
+    return "\n" if char in "。！？" else "_"
+
+
+def _stand_in(m: re.Match[str]) -> str:
+    return _ascii_stand_in(m.group())
 
 
 @dataclass
 class IndexZone:
-    """Index terms of one zone: unstemmed words with positions, and per stemmed variant."""
+    """Index terms of one zone: unstemmed words with positions, and per stemmed variant.
+
+    `runs` lists the zone's sentences as (first position, number of words): the words are those
+    runs in order, one position each, so the zone can be written as text with the gaps marked
+    (`index.fulltext`); `stemmed_runs` the same per stemmed variant. Both are None when some
+    position holds several words (Chinese sub-words) or a word is not plain (`plain_words`)."""
 
     words: list[str]
     positions: list[int]
     stemmed: dict[str, tuple[list[str], list[int]]]
+    runs: list[tuple[int, int]] | None = None
+    stemmed_runs: dict[str, list[tuple[int, int]]] | None = None
+
+
+_BLANK_OR_MARK = re.compile(r"[\s\x01]")
+
+
+def plain_words(words: list[str]) -> bool:
+    """Whether every word is non-empty, without white space and without the gap mark ``\\x01``:
+    then blanks between words, and ``\\x01`` for positions left empty, spell them out unambiguously.
+    (A few compatibility characters fold to a blank or to nothing: ﷺ, ﾞ.)"""
+    return "" not in words and not _BLANK_OR_MARK.search("".join(words))
 
 
 def index_tokens(text: str, start_position: int = 0) -> tuple[list[str], list[str], list[int], int]:
@@ -219,26 +274,79 @@ def index_tokens(text: str, start_position: int = 0) -> tuple[list[str], list[st
     words: list[str] = []
     folded: list[str] = []
     positions: list[int] = []
-    pos = start_position
+    pos, _ = _index_text(text, start_position, words, folded, positions, [])
+    return words, folded, positions, pos
+
+
+def _index_text(text: str, pos: int, words: list[str], folded: list[str], positions: list[int],
+                runs: list[tuple[int, int]]) -> tuple[int, bool]:
+    """Append the words of `text` (unstemmed, case-folded), their positions and its sentences
+    (`IndexZone.runs`); the next free position, and whether the runs and plain words describe it."""
+    if not text.isascii():
+        try:
+            text = _NON_ASCII.sub(_stand_in, text)
+        except _NotAsciiWords:
+            return _index_general(text, pos, words, folded, positions, runs)
+    t = text.translate(_LOWER_BLANK)
+    for mark in ".!?":
+        if mark in t:
+            t = t.replace(mark + " ", "\n")
+    for sentence in t.translate(_SEPARATORS).split("\n"):
+        ws = sentence.split()
+        if ws:
+            pos = _add_sentence(ws, ws, pos, words, folded, positions, runs)
+    return pos, True
+
+
+def _index_general(text: str, pos: int, words: list[str], folded: list[str], positions: list[int],
+                   runs: list[tuple[int, int]]) -> tuple[int, bool]:
+    """`_index_text` of a text with letters or digits outside ASCII, sentence by sentence."""
+    plain = True
     for sentence in _SENTENCE_SPLIT.split(text):
         if sentence.isascii():
+            ws = sentence.lower().translate(_SEPARATORS).split()
+            if ws:
+                pos = _add_sentence(ws, ws, pos, words, folded, positions, runs)
+        elif not _NON_ASCII_WORD_CHAR.search(sentence):
+            # letters and digits all ASCII (the rest: dashes, quotes, symbols): lower() folds them
             ws = _ASCII_WORD.findall(sentence.lower())
-            n = len(ws)
-            if not n:
-                continue
-            words += ws
-            folded += ws
-            if n <= MAX_SENTENCE:
-                positions += range(pos, pos + n)
-                pos += n + SENTENCE_GAP
-                continue
-            for i in range(0, n, MAX_SENTENCE):
-                k = min(MAX_SENTENCE, n - i)
-                positions += range(pos, pos + k)
-                pos += k + SENTENCE_GAP
-            continue
-        pos = _general_sentence(sentence, pos, words, folded, positions)
-    return words, folded, positions, pos
+            if ws:
+                pos = _add_sentence(ws, ws, pos, words, folded, positions, runs)
+        elif not _HAN_RE.search(sentence):
+            ws = _NON_HAN_WORD.findall(sentence)
+            if ws:
+                unstemmed = list(map(fold_word, ws))
+                plain = plain and plain_words(unstemmed)
+                pos = _add_sentence(unstemmed, list(map(_casefold, ws)), pos, words, folded, positions, runs)
+        else:
+            pos = _general_sentence(sentence, pos, words, folded, positions)
+            plain = False
+    return pos, plain
+
+
+def _add_sentence(ws: list[str], cfs: list[str], pos: int, words: list[str], folded: list[str],
+                  positions: list[int], runs: list[tuple[int, int]]) -> int:
+    """Append the words of one sentence from `pos`, cut every `MAX_SENTENCE` words; the position
+    after the sentence and its gap."""
+    words += ws
+    folded += cfs
+    n = len(ws)
+    if n <= MAX_SENTENCE:
+        positions += range(pos, pos + n)
+        runs.append((pos, n))
+        return pos + n + SENTENCE_GAP
+    for i in range(0, n, MAX_SENTENCE):
+        k = min(MAX_SENTENCE, n - i)
+        positions += range(pos, pos + k)
+        runs.append((pos, k))
+        pos += k + SENTENCE_GAP
+    return pos
+
+
+@functools.lru_cache(maxsize=200_000)
+def _casefold(word: str) -> str:
+    """The case-folded form of a word with its accents, for the stemmers."""
+    return unicodedata.normalize("NFKC", word).casefold()
 
 
 def _general_sentence(sentence: str, pos: int, words: list[str], folded: list[str], positions: list[int]) -> int:
@@ -273,17 +381,28 @@ def _general_sentence(sentence: str, pos: int, words: list[str], folded: list[st
 
 def index_zone(texts: Iterable[tuple[str, str | None]], stem: bool = True) -> IndexZone:
     """Index terms of several texts (text, language) of one zone, kept a sentence apart."""
-    zone = IndexZone([], [], {})
+    runs: list[tuple[int, int]] = []
+    stemmed_runs: dict[str, list[tuple[int, int]]] = {}
+    zone = IndexZone([], [], {}, runs, stemmed_runs)
+    folded: list[str] = []
     pos = 0
+    plain = True
     for text, lang in texts:
-        ws, cfs, ps, pos = index_tokens(text, pos)
-        zone.words += ws
-        zone.positions += ps
+        start, first_run = len(zone.words), len(runs)
+        pos, plain_text = _index_text(text, pos, zone.words, folded, zone.positions, runs)
+        plain = plain and plain_text
         variant = stem_language(lang) if stem else None
         if variant is not None:
+            stems = _stems(variant)
+            cfs = folded[start:]
             got = zone.stemmed.setdefault(variant, ([], []))
-            got[0].extend(map(_stems(variant).__getitem__, cfs))
-            got[1].extend(ps)
+            got[0].extend(map(stems.__getitem__, cfs))
+            got[1].extend(zone.positions[start:])
+            stemmed_runs.setdefault(variant, []).extend(runs[first_run:])
+            if stems.odd and not stems.odd.isdisjoint(cfs):
+                plain = False
+    if not plain:
+        zone.runs = zone.stemmed_runs = None
     return zone
 
 

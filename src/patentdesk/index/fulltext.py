@@ -2,8 +2,14 @@
 
 Layout: ``<settings.index_dir>/fulltext/`` holds the tantivy files and ``patentdesk-index.json``,
 the index's description of itself: schema version, document count, the catalogue snapshot it
-was built from, build and update times. Words are analyzed in Python (`analysis`) and handed to
-tantivy pre-tokenized, so indexing and querying cut words the same way.
+was built from, build and update times. Words are analyzed in Python (`analysis`), so indexing and
+querying cut words the same way, and handed to tantivy spelled out (`spelled_out`): the words of a
+field joined by blanks, one ``\\x01`` mark per position left empty between sentences; the field's
+tokenizer (`WORDS_TOKENIZER`: split at blanks, drop the marks) gives back exactly those words and
+positions. Both forms give the same index, but tantivy copies a pre-tokenized field token by token
+through its document store, so a spelled-out word costs about a fifth as much; a field goes
+pre-tokenized when its words cannot be spelled out (Chinese sub-words share a position) or when
+its sentences are so short that the gap marks would cost more (`MARKS_PER_WORD`).
 
 Schema changes bump `SCHEMA_VERSION`. Searching an index of another version is refused with a
 message to run ``patentdesk index rebuild``; `update_after_ingest` rebuilds such an index itself,
@@ -21,6 +27,7 @@ Index fields (see `search.fields` for the query side):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -38,7 +45,7 @@ from . import swap
 if TYPE_CHECKING:
     from ..store.catalogue import Catalogue
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: positional fields take WORDS_TOKENIZER (same terms and positions as 1)
 META_FILE = "patentdesk-index.json"
 DIR_NAME = "fulltext"
 
@@ -49,6 +56,8 @@ KEYWORD_FIELDS = ("number", "pn", "ap", "pr", "ct", "fam", "cc", "kind", "lang",
 INT_FIELDS = ("pd", "ad", "prd", "py", "nct")
 SORT_NEWEST = "sort_newest"  # YYYYMMDD, 0 when unknown: descending puts newest first, unknown last
 SORT_OLDEST = "sort_oldest"  # -YYYYMMDD, -99999999 when unknown: descending puts oldest first
+WORDS_TOKENIZER = "patentdesk_words"
+GAP_MARK = "\x01"  # one per empty position; never part of a word (`analysis.plain_words`)
 FACET_FIELDS = {"country": "f_country", "kind": "f_kind", "applicant": "f_applicant",
                 "ipc_subclass": "f_ipc", "tech_field": "f_tech", "year": "py"}
 
@@ -74,11 +83,11 @@ def build_schema() -> Any:
 
     sb = tantivy.SchemaBuilder()
     for zone in TEXT_ZONES:
-        sb.add_text_field(zone, tokenizer_name="raw", index_option="position")
+        sb.add_text_field(zone, tokenizer_name=WORDS_TOKENIZER, index_option="position")
         for variant in STEM_VARIANTS:
-            sb.add_text_field(f"{zone}_{variant}", tokenizer_name="raw", index_option="position")
+            sb.add_text_field(f"{zone}_{variant}", tokenizer_name=WORDS_TOKENIZER, index_option="position")
     for zone in NAME_ZONES:
-        sb.add_text_field(zone, tokenizer_name="raw", index_option="position")
+        sb.add_text_field(zone, tokenizer_name=WORDS_TOKENIZER, index_option="position")
     for name in KEYWORD_FIELDS:
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic", stored=name == "number")
     for name in INT_FIELDS:
@@ -130,6 +139,45 @@ def ipc_subclass(symbol: str) -> str | None:
     return m.group(1) if m else None
 
 
+@functools.lru_cache(maxsize=1)
+def words_analyzer() -> Any:
+    """`WORDS_TOKENIZER`: words are what lies between blanks; a gap mark takes a position and is dropped."""
+    import tantivy
+
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.custom_stopword([GAP_MARK])).build())
+
+
+@functools.lru_cache(maxsize=64)
+def _marks(n: int) -> str:
+    return " ".join([GAP_MARK] * n)
+
+
+# Cost of a field (CPU, measured): pre-tokenized about 0.8 µs a word (a Python Token, then tantivy's
+# document store copies the tokens); spelled out about 0.15 µs a word and 10 ns a gap mark. A
+# sentence gap takes SENTENCE_GAP marks, so spelling out pays from about 14 words a sentence on
+# (titles, abstracts, descriptions), while names, a few words each, go pre-tokenized.
+MARKS_PER_WORD = 64
+
+
+def spelled_out(words: list[str], runs: list[tuple[int, int]]) -> str | None:
+    """The text `WORDS_TOKENIZER` cuts back into `words` at their positions: `runs` gives each
+    sentence's first position and length (`analysis.IndexZone`); the positions between take marks.
+    None when that needs more than `MARKS_PER_WORD` marks a word (pre-tokenized is cheaper then)."""
+    marks = runs[-1][0] + runs[-1][1] - len(words)  # positions up to the last word, less the words
+    if marks > MARKS_PER_WORD * len(words):
+        return None
+    parts: list[str] = []
+    i = end = 0
+    for start, n in runs:
+        if start > end:
+            parts.append(_marks(start - end))
+        parts.append(" ".join(words[i:i + n]))
+        i += n
+        end = start + n
+    return " ".join(parts)
+
+
 def _pretok(words: list[str], positions: list[int]) -> Any:
     import itertools
 
@@ -177,11 +225,18 @@ def document(pub: Publication) -> Any:
         if not texts:
             continue
         analyzed = A.index_zone(texts, stem=zone in TEXT_ZONES)
-        if analyzed.words:
-            doc.add_pre_tokenized_text(zone, _pretok(analyzed.words, analyzed.positions))
+        fields = [(zone, analyzed.words, analyzed.positions, analyzed.runs)]
         for variant, (words, positions) in analyzed.stemmed.items():
-            if words:
-                doc.add_pre_tokenized_text(f"{zone}_{variant}", _pretok(words, positions))
+            fields.append((f"{zone}_{variant}", words, positions,
+                           None if analyzed.stemmed_runs is None else analyzed.stemmed_runs[variant]))
+        for name, words, positions, runs in fields:
+            if not words:
+                continue
+            text = None if runs is None else spelled_out(words, runs)
+            if text is not None:
+                doc.add_text(name, text)
+            else:
+                doc.add_pre_tokenized_text(name, _pretok(words, positions))
 
     keywords: dict[str, list[str]] = {
         "number": [pub.number],
@@ -236,14 +291,16 @@ def _app_terms(number: str | None, country: str | None) -> list[str]:
     return out
 
 
-def _cited_terms(number: str) -> list[str]:
+@functools.lru_cache(maxsize=100_000)
+def _cited_terms(number: str) -> tuple[str, ...]:
+    # the same prior art is cited again and again, and parsing a number is the dearest part here
     from ..normalize import parse_number
 
     try:
         pn = parse_number(number)
     except PatentdeskError:
-        return [alnum(number)]
-    return number_terms(number, pn.country, pn.number)
+        return (alnum(number),)
+    return tuple(number_terms(number, pn.country, pn.number))
 
 
 # ------------------------------------------------------------------------------ meta
@@ -324,6 +381,8 @@ def open_index(settings: Settings) -> Any:
 
 
 def _writer(idx: Any, heap: int = 256_000_000, threads: int = 2) -> Any:
+    # tokenizers are not stored with the index: each Index that writes needs it registered
+    idx.register_tokenizer(WORDS_TOKENIZER, words_analyzer())
     try:
         return idx.writer(heap, threads)
     except ValueError as e:
