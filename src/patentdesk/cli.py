@@ -129,6 +129,10 @@ def _update_index(ctx: Context, summary: Any) -> None:
     from .index import fulltext
 
     fulltext.update_after_ingest(ctx.settings, ctx.catalogue, summary.changed_numbers)
+    # passage vectors follow once a library has embedded its catalogue (`patentdesk embed`)
+    from .index import vectors
+
+    vectors.update_after_ingest(ctx.settings, ctx.catalogue, summary.changed_numbers)
     # watches are evaluated once the index holds the new documents
     from .desk import run_watches
 
@@ -218,7 +222,7 @@ def stats(ctx: Context) -> None:
 
 
 # Commands of the other layers live beside this module and register themselves on `main`.
-from . import cli_analysis, cli_desk, cli_export, cli_names, cli_ops, cli_search, cli_web  # noqa: E402,F401
+from . import cli_analysis, cli_desk, cli_export, cli_names, cli_ops, cli_search, cli_semantic, cli_web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     # `python -m patentdesk.cli` runs this file as `__main__`, but the other layers register their

@@ -28,10 +28,12 @@ def _facet_list(value: str | None) -> tuple[str, ...]:
 @click.option("--facet-size", default=20, show_default=True, help="Values per facet.")
 @click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default="keyword", show_default=True,
               help="keyword: the query language, exact; semantic/hybrid: by meaning (needs `patentdesk embed`).")
+@click.option("--published-before", metavar="YYYY-MM-DD", help="Novelty cut-off: only documents published before.")
+@click.option("--priority-before", metavar="YYYY-MM-DD", help="Only documents whose earliest priority is before.")
 @click.option("--explain", is_flag=True, help="Print how the query is read, fully parenthesized, and stop.")
 @common
 def search(ctx: Context, query: str, limit: int, offset: int, sort: str, facets: str | None, facet_size: int,
-           mode: str, explain: bool) -> None:
+           mode: str, published_before: str | None, priority_before: str | None, explain: bool) -> None:
     """Search the catalogue with Espacenet-style queries (docs/query-language.md)."""
     from .search.api import SearchRequest
     from .search.query import describe, parse
@@ -52,7 +54,8 @@ def search(ctx: Context, query: str, limit: int, offset: int, sort: str, facets:
         result = run_search(ctx.settings, ctx.catalogue,
                             SearchRequest(query=query, limit=limit, offset=offset, sort=sort,
                                           facets=_facet_list(facets), facet_size=facet_size,
-                                          mode=None if mode == "keyword" else mode))
+                                          mode=None if mode == "keyword" else mode,
+                                          published_before=published_before, priority_before=priority_before))
     except QuerySyntaxError as e:
         _syntax_error(ctx, e)
         return
@@ -69,6 +72,8 @@ def search(ctx: Context, query: str, limit: int, offset: int, sort: str, facets:
             click.echo(f"    {'; '.join(h.applicants[:3])}{' ...' if len(h.applicants) > 3 else ''}")
         if h.snippet:
             click.echo("    " + _terminal(h.snippet))
+        if h.why:
+            click.echo("    why: " + h.why)
     for name, values in result.facets.items():
         click.echo(f"\n{name}: " + (", ".join(f"{v.value} ({v.count})" for v in values) or "(none)"))
 

@@ -60,7 +60,7 @@ _PASSAGE_LABEL = {"title_abstract": "title/abstract", "claim1": "claim 1", "clai
 @dataclass(frozen=True)
 class Fusion:
     """How hybrid search weighs the keyword ranking against the semantic one (tuned on the
-    development set: tests/data/devset, bench/embed_bench.py --devset)."""
+    development set tests/data/devset; `python -m bench.embed_bench` reports the result)."""
 
     weight: float = 0.5
     """Weight of the standardized keyword score against the standardized cosine."""
@@ -75,7 +75,7 @@ DEFAULT_FUSION = Fusion()
 
 
 # ----------------------------------------------------------------------------- modes
-_FIELD_RE = re.compile(r"(?i)(?:^|[\s(])[a-z]{2,5}\s*(?:=|:|<|>|\b(?:all|any|within)\b\s*[\"(\w])")
+_FIELD_RE = re.compile(r"(?i)(?:^|[\s(])([a-z]+)\s*(?:=|:|<|>|\s(?:all|any|within)\s+[\"(\w])")
 _OPERATOR_RE = re.compile(r"(?i)(?:^|\s)(?:or|not|prox\S*|w/\S+|near/\S+|pre/\S+|adj/\S+)(?=\s|$)")
 
 
@@ -84,7 +84,11 @@ def default_mode(query: str) -> str:
     q = query.strip()
     if not q:
         return "keyword"
-    if _FIELD_RE.search(q) or _OPERATOR_RE.search(q) or '"' in q or any(c in q for c in "*?#"):
+    from . import fields as F
+
+    if any(F.lookup(m.group(1)) for m in _FIELD_RE.finditer(q)):
+        return "keyword"  # a field clause: ti=..., pa all "...", pd<2010
+    if _OPERATOR_RE.search(q) or '"' in q or any(c in q for c in "*?#"):
         return "keyword"
     words = re.findall(r"\w+", q)
     if len(words) <= 1 and V.detect_language(q) != "zh":
@@ -98,13 +102,13 @@ def run(settings: Settings, catalogue: Any, request: SearchRequest, *, encoder: 
     mode = request.mode or default_mode(request.query)
     if mode not in MODES:
         raise UserError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
-    _check_dates(request)
     if mode == "keyword":
         from .engine import run_search
 
         result = run_search(settings, catalogue, replace(request, mode=None))
         result.mode = "keyword"
         return result
+    _check(request)
     encoder = encoder or default_encoder()
     try:
         idx = V.VectorStore.of(settings).load(encoder_info=encoder.info)
@@ -124,7 +128,7 @@ def run(settings: Settings, catalogue: Any, request: SearchRequest, *, encoder: 
     return _hybrid(settings, catalogue, request, idx, encoder, fusion)
 
 
-def _check_dates(request: SearchRequest) -> None:
+def _check(request: SearchRequest) -> None:
     for name in ("published_before", "priority_before"):
         value = getattr(request, name)
         if value:
@@ -136,6 +140,8 @@ def _check_dates(request: SearchRequest) -> None:
         raise UserError("limit and offset cannot be negative")
     if request.offset + request.limit > MAX_RESULTS:
         raise UserError(f"semantic and hybrid results stop at {MAX_RESULTS}; narrow the query or add cut-offs")
+    if request.sort != "relevance":
+        raise UserError("semantic and hybrid results are ranked by relevance; sort by date in keyword mode")
     unknown = [f for f in request.facets if f not in FACETS]
     if unknown:
         raise UserError(f"unknown facet {unknown[0]!r}: use any of {', '.join(FACETS)}")
@@ -302,7 +308,7 @@ def similar(settings: Settings, catalogue: Any, number: str, *, limit: int = 20,
     against every passage. Never returns the publication itself, nor (unless asked) its family."""
     request = SearchRequest(number, limit=limit, offset=offset, published_before=published_before,
                             priority_before=priority_before, mode="semantic")
-    _check_dates(request)
+    _check(request)
     encoder = encoder or default_encoder()
     canonical = catalogue.resolve(number)
     pub = catalogue.get(canonical)
