@@ -34,13 +34,38 @@ def test_serve_defaults(tmp_path, calls):
 
 
 def test_serve_workers_use_the_factory_and_the_environment(tmp_path, calls, monkeypatch):
+    import socket
+
+    import uvicorn.supervisors
+
+    started: list[tuple[uvicorn.Config, list[socket.socket]]] = []
+
+    class Supervisor:
+        def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+            started.append((config, sockets))
+
+        def run(self) -> None:
+            pass
+
+    def loopback_socket(self: uvicorn.Config) -> socket.socket:  # no real port in a test
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        return sock
+
+    monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", Supervisor)
+    monkeypatch.setattr(uvicorn.Config, "bind_socket", loopback_socket)
     monkeypatch.setenv("PATENTDESK_WEB_API_RATE", "2.5")
     r = CliRunner().invoke(main, ["serve", "--home", str(tmp_path), "--host", "0.0.0.0", "--port", "9001",
                                   "--workers", "3"])
     assert r.exit_code == 0, r.output
-    (app, kw), = calls
-    assert app == "patentdesk.web.app:app_from_env"
-    assert kw["factory"] is True and kw["workers"] == 3 and kw["port"] == 9001 and kw["host"] == "0.0.0.0"
+    assert calls == []
+    (config, sockets), = started
+    assert config.app == "patentdesk.web.app:app_from_env"
+    assert config.factory is True and config.workers == 3 and config.port == 9001 and config.host == "0.0.0.0"
+    # the listening socket says TCP, so asyncio keeps Nagle's algorithm off on the workers' connections
+    (sock,) = sockets
+    assert sock.proto == socket.IPPROTO_TCP
+    sock.close()
     import os
 
     assert os.environ["PATENTDESK_HOME"] == str(tmp_path.resolve())
