@@ -99,7 +99,16 @@ def fresh_home(tmp_path: Path, desk_home: Settings) -> Settings:
     """A private copy of the loaded home, for tests that change the catalogue itself."""
     home = tmp_path / "home"
     shutil.copytree(desk_home.home, home)
-    return resolve(home)
+    settings = resolve(home)
+    # watches other tests made in the shared home would take part in this test's alert runs
+    from sqlalchemy import delete
+
+    from patentdesk.store import schema
+
+    with Catalogue(settings.database_url) as cat, cat.engine.begin() as conn:
+        for table in (schema.watch_hits, schema.watch_alerts, schema.watches):
+            conn.execute(delete(table))
+    return settings
 
 
 @pytest.fixture
