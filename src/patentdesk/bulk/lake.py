@@ -393,8 +393,9 @@ class LoadSummary:
     vectors: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("files", "read", "added", "updated", "unchanged", "skipped",
-                                              "quarantined")}
+        from ..ingest.pipeline import COUNT_FIELDS
+
+        return {k: getattr(self, k) for k in COUNT_FIELDS}
 
     def to_dict(self) -> dict[str, Any]:
         return {"runs": self.runs, "run_ids": self.run_ids, **self.counts(), "errors": self.errors,

@@ -26,6 +26,10 @@ from .xmlsafe import check_prolog
 ProgressFn = Callable[[str, dict[str, Any]], None]
 
 
+# the counters of an ingest summary, in the order of the public JSON shape (docs/contracts.md)
+COUNT_FIELDS = ("files", "read", "added", "updated", "unchanged", "skipped", "quarantined")
+
+
 @dataclass
 class IngestSummary:
     run_id: int | None = None
@@ -40,8 +44,7 @@ class IngestSummary:
     changed_numbers: list[str] = field(default_factory=list, repr=False)
 
     def counts(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("files", "read", "added", "updated", "unchanged", "skipped",
-                                              "quarantined")}
+        return {k: getattr(self, k) for k in COUNT_FIELDS}
 
     def to_dict(self) -> dict[str, Any]:
         d = {"run_id": self.run_id, **self.counts(), "errors": self.errors}
