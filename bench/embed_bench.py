@@ -245,8 +245,15 @@ def devset(home: Path, quick: bool) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- runner
-def run(out_dir: Path, *, quick: bool = False, n: int | None = None, skip_devset: bool = False) -> dict[str, Any]:
+def run(out_dir: Path, *, quick: bool = False, n: int | None = None, skip_devset: bool = False,
+        devset_only: bool = False) -> dict[str, Any]:
     n = n or (QUICK_N if quick else 1_000_000)
+    if devset_only:  # the development-set evaluation alone, in its own file
+        result = envelope(NAME + "-devset")
+        with tempfile.TemporaryDirectory() as tmp:
+            result["devset"] = devset(Path(tmp) / "home", quick)
+        write_result(out_dir, NAME + "-devset", result)
+        return result
     result = envelope(NAME)
     result["throughput"] = throughput()
     result["vectors"] = vector_queries(n, 100 if quick else 308)
@@ -263,8 +270,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, help="passages in the vector benchmark (default 1,000,000)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-devset", action="store_true")
+    parser.add_argument("--devset-only", action="store_true", help="only part 3, written to embed-devset.json")
     args = parser.parse_args(argv)
-    res = run(args.out, quick=args.quick, n=args.n, skip_devset=args.skip_devset)
+    res = run(args.out, quick=args.quick, n=args.n, skip_devset=args.skip_devset, devset_only=args.devset_only)
+    if args.devset_only:
+        print("\n".join(res["devset"]["table"]))
+        print(f"cross-lingual recall@10 (English targets): {res['devset']['cross_lingual_recall_at_10_english_targets']}")
+        print(f"hybrid latency: {res['devset']['hybrid_latency']}")
+        return
     tp, vq = res["throughput"], res["vectors"]
     print(f"embedding: {tp['fast_1_thread_passages_per_s']} passages/s with 1 thread, "
           f"{tp['fast_2_threads_passages_per_s']} with 2 (wheel {tp['wheel_passages_per_s']}, "

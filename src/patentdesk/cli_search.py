@@ -26,22 +26,20 @@ def _facet_list(value: str | None) -> tuple[str, ...]:
               help="relevance, date (oldest first) or -date (newest first).")
 @click.option("--facets", help="Comma-separated: year,country,kind,applicant,ipc_subclass,tech_field.")
 @click.option("--facet-size", default=20, show_default=True, help="Values per facet.")
-@click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default="keyword", show_default=True,
-              help="keyword: the query language, exact; semantic/hybrid: by meaning (needs `patentdesk embed`).")
+@click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]),
+              help="keyword: the query language, exact; semantic/hybrid: by meaning (needs `patentdesk embed`). "
+                   "Default: hybrid for plain text, keyword for a query that uses fields, operators, phrases "
+                   "or truncation.")
 @click.option("--published-before", metavar="YYYY-MM-DD", help="Novelty cut-off: only documents published before.")
 @click.option("--priority-before", metavar="YYYY-MM-DD", help="Only documents whose earliest priority is before.")
 @click.option("--explain", is_flag=True, help="Print how the query is read, fully parenthesized, and stop.")
 @common
 def search(ctx: Context, query: str, limit: int, offset: int, sort: str, facets: str | None, facet_size: int,
-           mode: str, published_before: str | None, priority_before: str | None, explain: bool) -> None:
+           mode: str | None, published_before: str | None, priority_before: str | None, explain: bool) -> None:
     """Search the catalogue with Espacenet-style queries (docs/query-language.md)."""
     from .search.api import SearchRequest
     from .search.query import describe, parse
-
-    if mode == "keyword":
-        from .search.engine import run_search
-    else:
-        from .search.semantic import run as run_search  # type: ignore[assignment]
+    from .search.semantic import run as run_search
 
     try:
         if explain:
@@ -54,7 +52,7 @@ def search(ctx: Context, query: str, limit: int, offset: int, sort: str, facets:
         result = run_search(ctx.settings, ctx.catalogue,
                             SearchRequest(query=query, limit=limit, offset=offset, sort=sort,
                                           facets=_facet_list(facets), facet_size=facet_size,
-                                          mode=None if mode == "keyword" else mode,
+                                          mode=mode,
                                           published_before=published_before, priority_before=priority_before))
     except QuerySyntaxError as e:
         _syntax_error(ctx, e)
@@ -111,7 +109,13 @@ def index() -> None:
 def rebuild(ctx: Context) -> None:
     """Recreate the search index from every publication in the catalogue."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from .index import fulltext
 

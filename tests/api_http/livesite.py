@@ -81,7 +81,8 @@ def sqlite_url(home: Path) -> str:
 
 
 def build_home(home: Path, slices: Path) -> None:
-    """Ingest the slices with the CLI, then add the hostile record and index it."""
+    """Ingest the slices with the CLI, then add the hostile record and index it, then embed
+    everything (`patentdesk embed`): semantic and hybrid search answer over HTTP too."""
     from patentdesk.config import resolve
     from patentdesk.index import fulltext
     from patentdesk.store.catalogue import Catalogue
@@ -93,6 +94,9 @@ def build_home(home: Path, slices: Path) -> None:
     with Catalogue(settings.database_url) as cat:
         assert cat.apply([hostile_record()]) == ["added"]
         fulltext.update_after_ingest(settings, cat, [HOSTILE])
+    done = subprocess.run(cli("embed", "--home", str(home), "--json"), capture_output=True, text=True,
+                          env=clean_env(), timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @dataclass

@@ -58,7 +58,7 @@ def test_search_json_shape(http: httpx.Client) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     body = r.json()
-    assert set(body) == {"total", "hits", "facets"}
+    assert set(body) == {"total", "mode", "hits", "facets"}
     assert body["total"] == BATTERY_TOTAL
     assert len(body["hits"]) == 5
     for hit in body["hits"]:

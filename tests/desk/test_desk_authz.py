@@ -71,7 +71,10 @@ OWN_LISTS = {("GET", "/api/v1/requests"), ("POST", "/api/v1/requests"), ("GET", 
              ("POST", "/api/v1/collections"), ("GET", "/api/v1/saved-searches"), ("POST", "/api/v1/saved-searches"),
              ("GET", "/api/v1/watches"), ("POST", "/api/v1/watches"), ("GET", "/api/v1/auth/me"),
              ("POST", "/api/v1/auth/logout")}
-OLD_API = {("GET", "/api/v1/search"), ("GET", "/api/v1/publications/{number}"), ("GET", "/api/v1/export")}
+# The public catalogue API (tests/web and tests/api_http test it): open to everyone, no account.
+OLD_API = {("GET", "/api/v1/search"), ("GET", "/api/v1/publications/{number}"), ("GET", "/api/v1/export"),
+           ("GET", "/api/v1/publications/{number}/similar"), ("GET", "/api/v1/analyze"),
+           ("GET", "/api/v1/classification/{symbol}")}
 
 
 def desk_routes(app: Any) -> set[tuple[str, str]]:

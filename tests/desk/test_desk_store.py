@@ -181,3 +181,36 @@ def test_api_flow_on_both_backends(catalogue, tmp_path):
         assert c.get(f"/api/v1/requests/{rid}/report", headers=bob).status_code == 404
         assert c.get(f"/api/v1/requests/{rid}", headers=bob).status_code == 404
         assert c.get("/api/v1/requests").status_code == 401
+
+
+def test_usage_buffer_writes_in_batches_and_keeps_counts_it_could_not_write(catalogue):
+    engine = catalogue.engine
+
+    def stored() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(S.usage_events)).scalar_one())
+
+    before = stored()
+    buf = stats.UsageBuffer(engine, max_events=3, max_age=3600)
+    assert buf.add("api", "battery", None) is False
+    assert buf.add("portal", "ti=engine", None) is False
+    assert stored() == before and buf.pending() == 2
+    assert buf.add("api", "x" * 5000, None) is True  # the third asks for a flush
+    assert buf.flush() == 3 and buf.pending() == 0
+    assert stored() == before + 3
+    with engine.connect() as conn:
+        rows = conn.execute(select(S.usage_events.c.source, S.usage_events.c.query)
+                            .order_by(S.usage_events.c.id.desc()).limit(3)).all()
+    assert sorted(r[0] for r in rows) == ["api", "api", "portal"] and max(len(r[1]) for r in rows) == 2000
+    # an old event asks for a flush however few are waiting
+    aged = stats.UsageBuffer(engine, max_events=100, max_age=0.0)
+    assert aged.add("api", "motor", None) is True
+    # a failed write keeps the events for the next flush
+    broken = stats.UsageBuffer(engine.execution_options(), max_events=100, max_age=3600)
+    broken.add("api", "sensor", None)
+    broken.engine = None  # type: ignore[assignment]
+    with pytest.raises(AttributeError):
+        broken.flush()
+    assert broken.pending() == 1
+    broken.engine = engine
+    assert broken.flush() == 1 and stored() == before + 4

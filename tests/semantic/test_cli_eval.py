@@ -115,3 +115,26 @@ def test_embed_similar_and_eval_commands(small_corpus: Corpus, tmp_path: Path) -
     out = json.loads(res.output)
     assert out["modes"]["semantic"]["en"]["recall@10"] == 1.0
     assert set(out["modes"]) == {"semantic", "hybrid"}
+
+
+def test_search_command_picks_hybrid_for_plain_text_and_keyword_for_the_query_language(small_corpus: Corpus) -> None:
+    runner = CliRunner()
+    home = ["--home", str(small_corpus.settings.home)]
+    assert runner.invoke(main, ["embed", *home, "--json"]).exit_code == 0
+    pub = next(p for p in small_corpus.catalogue.iter_publications()
+               if p.title and len(p.title.split()) > 3 and p.title.replace(" ", "").isalnum()
+               and not {"or", "not", "and"} & set(p.title.lower().split()))
+    assert pub.title is not None
+    plain = runner.invoke(main, ["search", pub.title, "--limit", "5", *home, "--json"])
+    assert plain.exit_code == 0, plain.output
+    out = json.loads(plain.output)
+    assert out["mode"] == "hybrid" and pub.number in [h["publication_number"] for h in out["hits"]]
+    assert all(h["why"] for h in out["hits"])
+    word = pub.title.split()[0]
+    field = runner.invoke(main, ["search", f"ti={word}", "--limit", "5", *home, "--json"])
+    assert field.exit_code == 0, field.output
+    assert json.loads(field.output)["mode"] == "keyword"
+    forced = runner.invoke(main, ["search", pub.title, "--mode", "keyword", "--limit", "5", *home, "--json"])
+    assert json.loads(forced.output)["mode"] == "keyword"
+    sem = runner.invoke(main, ["search", f"ti={word}", "--mode", "semantic", "--limit", "5", *home, "--json"])
+    assert sem.exit_code == 0 and json.loads(sem.output)["mode"] == "semantic"

@@ -98,13 +98,15 @@ def test_detect_language(text: str, lang: str) -> None:
 def test_passages_of_a_full_text_grant(corpus) -> None:  # type: ignore[no-untyped-def]
     # a grant of the USPTO slice with abstract, claims and description
     pubs = [p for p in corpus.catalogue.iter_publications() if p.provenance and p.provenance.file.endswith(
-        "ipg120103.small.xml") and p.text("claims") and p.text("description")]
+        "ipg120103.small.xml") and p.text("claims") and p.text("description") and p.text("abstract")]
     assert pubs
     pub = pubs[0]
     pas = passages(pub)
     kinds = [p.kind for p in pas]
     assert kinds[0] == "title_abstract"
     assert pas[0].text.startswith(pub.title or "")
+    # the title alone too, right after the title/abstract passage of the same language
+    assert pas[1].kind == "title" and pas[1].text == " ".join((pub.title or "").split()) and pas[1].lang == pas[0].lang
     assert "claim1" in kinds and "description" in kinds
     claim1 = next(p for p in pas if p.kind == "claim1")
     first_claim = pub.text("claims").splitlines()[0]  # type: ignore[union-attr]

@@ -165,6 +165,12 @@ def test_default_mode() -> None:
     assert S.default_mode('pa all "siemens ag"') == "keyword"
     # a colon in a description is not a field clause
     assert S.default_mode("A method comprising: heating the slag; adding lime") == "hybrid"
+    # what looks like the query language is read by the keyword engine, which reports its errors
+    assert S.default_mode("napkin AND (") == "keyword"
+    assert S.default_mode("zz=foo") == "keyword"
+    assert S.default_mode("heating (and cooling") == "keyword"
+    assert S.default_mode("heating and cooling of a slag (molten)") == "hybrid"
+    assert S.default_mode("battery NOT lithium") == "keyword"
 
 
 @pytest.mark.parametrize("text", [

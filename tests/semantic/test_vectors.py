@@ -99,6 +99,19 @@ def test_a_changed_model_triggers_a_full_reembed(small_corpus: Corpus) -> None:
         store.load(encoder_info=default_encoder().info)
 
 
+def test_an_older_store_format_is_reembedded(small_corpus: Corpus) -> None:
+    store = V.VectorStore.of(small_corpus.settings)
+    before = store.load().n_passages
+    meta_path = store.meta_path
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps({**meta, "format": V.FORMAT - 1}), encoding="utf-8")
+    with pytest.raises(V.StaleVectors, match="format"):
+        store.load()
+    summary = store.update(small_corpus.catalogue)
+    assert summary.rebuilt and summary.reason == f"store format {V.FORMAT - 1} -> {V.FORMAT}"
+    assert summary.embedded_docs == small_corpus.rows and store.load().n_passages == before
+
+
 def test_search_with_stale_vectors_says_what_to_do(small_corpus: Corpus) -> None:
     other = dataclasses.replace(default_encoder().info, version="9.9.9")
     store = V.VectorStore.of(small_corpus.settings)

@@ -26,7 +26,9 @@ def test_served_schema_is_the_checked_in_one(client):
 def test_schema_covers_the_api_and_only_the_api():
     s = schema()
     catalogue = [p for p in s["paths"] if not p.startswith(DESK_PATHS)]
-    assert sorted(catalogue) == ["/api/v1/export", "/api/v1/publications/{number}", "/api/v1/search", "/healthz"]
+    assert sorted(catalogue) == ["/api/v1/analyze", "/api/v1/classification/{symbol}", "/api/v1/export",
+                                 "/api/v1/publications/{number}", "/api/v1/publications/{number}/similar",
+                                 "/api/v1/search", "/healthz"]
     # the service desk's routes (tests/desk/test_desk_authz.py checks each one) are all under /api/v1
     assert len(s["paths"]) > len(catalogue)
     comps = s["components"]["schemas"]
@@ -35,7 +37,7 @@ def test_schema_covers_the_api_and_only_the_api():
     search = s["paths"]["/api/v1/search"]["get"]
     limit = next(p for p in search["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 100
-    for status in ("400", "422", "429"):
+    for status in ("400", "422", "429", "503"):
         ref = search["responses"][status]["content"]["application/json"]["schema"]["$ref"]
         assert ref == "#/components/schemas/ErrorResponse"
     assert set(comps["Publication"]["properties"]) >= {"number", "texts", "parties", "classifications",

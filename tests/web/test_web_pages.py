@@ -200,15 +200,13 @@ def test_classification_spelling_redirects(client):
 
 
 # ----------------------------------------------------------------------------- analytics
-def test_analytics_is_labelled_as_a_preview(client):
+def test_analytics_page_answers(client):
+    """The page in detail: tests/web/test_web_analytics.py."""
     r = client.get("/analytics")
     assert r.status_code == 200
-    assert 'id="preview-badge"' in r.text and 'id="coming-soon"' in r.text
-    assert "228 publications" in r.text
-    year = by_id(r.text, "table-year")
-    assert "2005" in year and "2013" in year
+    assert "228 publications" in r.text and 'id="chart-filing-trends"' in r.text
     r = client.get("/analytics", params={"q": "napkin"})
-    assert r.status_code == 200 and 'id="table-country"' in r.text
+    assert r.status_code == 200 and 'id="table-jurisdictions"' in r.text
 
 
 # ----------------------------------------------------------------------------- languages

@@ -33,6 +33,53 @@ def count_search(engine: Engine, source: str, query: str, hits: int | None) -> N
                                                    hits=hits))
 
 
+class UsageBuffer:
+    """Searches counted in memory and written in batches.
+
+    A write per search would make every search of the portal and the API a database transaction
+    (and, on SQLite, a turn at the one write lock shared by all server workers). The buffer writes
+    when it holds `max_events` searches or its oldest is `max_age` seconds old, and whenever the
+    statistics are read or the server stops; at worst the figures of a running server are a few
+    seconds behind, and a crash loses those seconds of counts, never anything else.
+    """
+
+    def __init__(self, engine: Engine, *, max_events: int = 200, max_age: float = 2.0) -> None:
+        import threading
+
+        self.engine = engine
+        self.max_events = max_events
+        self.max_age = max_age
+        self._events: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def add(self, source: str, query: str, hits: int | None) -> bool:
+        """Count one search; True when the buffer should be flushed now."""
+        stamp = now()
+        with self._lock:
+            self._events.append({"at": stamp, "day": stamp.date(), "source": source, "query": query[:2000],
+                                 "hits": hits})
+            oldest = self._events[0]["at"]
+            return len(self._events) >= self.max_events or (stamp - oldest).total_seconds() >= self.max_age
+
+    def flush(self) -> int:
+        with self._lock:
+            events, self._events = self._events, []
+        if not events:
+            return 0
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(S.usage_events), events)
+        except Exception:
+            with self._lock:  # try again with the next flush
+                self._events[:0] = events
+            raise
+        return len(events)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._events)
+
+
 def retention_days(engine: Engine, config: DeskConfig) -> int:
     with engine.connect() as conn:
         value = conn.execute(select(S.desk_settings.c.value).where(S.desk_settings.c.key == "retention_days")).scalar()

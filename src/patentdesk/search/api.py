@@ -56,6 +56,7 @@ class SearchResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "mode": self.mode,
             "hits": [asdict(h) for h in self.hits],
             "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
         }

@@ -65,7 +65,7 @@ def build_ast(request_query: str, published_before: str | None = None,
     return node
 
 
-def _open(settings: Settings, catalogue: "Catalogue | None") -> Any | None:
+def _open(settings: Settings, catalogue: Catalogue | None) -> Any | None:
     """The index, or None when there is none and the catalogue is empty (nothing to find)."""
     try:
         return FT.open_index(settings)
@@ -75,7 +75,7 @@ def _open(settings: Settings, catalogue: "Catalogue | None") -> Any | None:
         raise
 
 
-def run_search(settings: Settings, catalogue: "Catalogue | None", request: SearchRequest) -> SearchResult:
+def run_search(settings: Settings, catalogue: Catalogue | None, request: SearchRequest) -> SearchResult:
     """One page of hits, the exact total and the facets asked for. `catalogue` supplies claims and
     descriptions for snippets (the index stores titles and abstracts); None skips that."""
     _check(request)
@@ -94,11 +94,12 @@ def run_search(settings: Settings, catalogue: "Catalogue | None", request: Searc
         key = FT.SORT_NEWEST if request.sort == "-date" else FT.SORT_OLDEST
         res = searcher.search(q, limit, count=True, order_by_field=key, offset=request.offset)
     total = int(res.count)
-    hits = []
+    page = []
     for order_key, addr in res.hits[: request.limit]:
         doc = searcher.doc(addr)
         score = float(order_key) if request.sort == "relevance" else _score(q, searcher, addr)
-        hits.append(_hit(doc, score, planner.highlight, catalogue))
+        page.append((doc["number"][0], json.loads(bytes(doc["hit"][0]).decode("utf-8")), score))
+    hits = _hits(page, planner.highlight, catalogue)
     facets = compute_facets(searcher, q, request.facets, request.facet_size) if request.facets else {}
     return SearchResult(total=total, hits=hits, facets=facets, query=request.query)
 
@@ -107,7 +108,7 @@ def _score(q: Any, searcher: Any, addr: Any) -> float:
     return float(json.loads(q.explain(searcher, addr).to_json())["value"])
 
 
-def matching_numbers(settings: Settings, catalogue: "Catalogue | None", query: str) -> list[str]:
+def matching_numbers(settings: Settings, catalogue: Catalogue | None, query: str) -> list[str]:
     """Every publication number matching the query, newest first."""
     node = build_ast(query)
     idx = _open(settings, catalogue)
@@ -147,33 +148,50 @@ def compute_facets(searcher: Any, q: Any, names: tuple[str, ...] | list[str], si
 
 
 # ----------------------------------------------------------------------------------- hits
-def _hit(doc: Any, score: float, hl: Highlight, catalogue: "Catalogue | None") -> Hit:
-    number = doc["number"][0]
-    summary = json.loads(bytes(doc["hit"][0]).decode("utf-8"))
-    return Hit(publication_number=number, title=summary.get("title"),
-               publication_date=summary.get("publication_date"), applicants=summary.get("applicants") or [],
-               score=round(score, 6), snippet=_snippet_for(number, summary, hl, catalogue))
+def _hits(page: list[tuple[str, dict[str, Any], float]], hl: Highlight, catalogue: Catalogue | None) -> list[Hit]:
+    """The page's hits with their snippets: from the abstract or title the index stores, else (the
+    match is in the claims or description) from those texts, fetched for the whole page at once."""
+    snippets: dict[str, str | None] = {}
+    missing = []
+    for number, summary, _ in page:
+        snippets[number] = _stored_snippet(summary, hl)
+        if snippets[number] is None and not hl.empty():
+            missing.append(number)
+    if missing and catalogue is not None:
+        texts = catalogue.texts_of(missing, ("claims", "description"))
+        for number in missing:
+            for kind in ("claims", "description"):
+                for k, lang, text in texts.get(number, []):
+                    if k == kind and snippets[number] is None:
+                        snippets[number] = snippet(text, lang, hl)
+    out = []
+    for number, summary, score in page:
+        got = snippets[number]
+        if got is None:
+            got = _plain_snippet(summary)
+        out.append(Hit(publication_number=number, title=summary.get("title"),
+                       publication_date=summary.get("publication_date"),
+                       applicants=summary.get("applicants") or [], score=round(score, 6), snippet=got))
+    return out
 
 
-def _snippet_for(number: str, summary: dict[str, Any], hl: Highlight,
-                 catalogue: "Catalogue | None") -> str | None:
-    candidates = [(summary.get("abstract"), summary.get("abstract_lang")),
-                  (summary.get("title"), summary.get("title_lang"))]
-    if not hl.empty():
-        for text, lang in candidates:
-            if text:
-                got = snippet(text, lang, hl)
-                if got:
-                    return got
-        if catalogue is not None:
-            pub = catalogue.get(number)
-            if pub is not None:
-                for kind in ("claims", "description"):
-                    for t in pub.texts_of(kind):
-                        got = snippet(t.text, t.lang, hl)
-                        if got:
-                            return got
-    for text, _ in candidates:
+def _candidates(summary: dict[str, Any]) -> list[tuple[str | None, str | None]]:
+    return [(summary.get("abstract"), summary.get("abstract_lang")), (summary.get("title"), summary.get("title_lang"))]
+
+
+def _stored_snippet(summary: dict[str, Any], hl: Highlight) -> str | None:
+    if hl.empty():
+        return None
+    for text, lang in _candidates(summary):
+        if text:
+            got = snippet(text, lang, hl)
+            if got:
+                return got
+    return None
+
+
+def _plain_snippet(summary: dict[str, Any]) -> str | None:
+    for text, _ in _candidates(summary):
         if text:
             return _escape_window(text, 0, min(len(text), SNIPPET_CHARS))
     return None

@@ -7,6 +7,8 @@
 * ``hybrid``: the semantic ranking fused with a keyword ranking of the same text;
 * ``None``: hybrid for plain text, keyword for a query that uses the query language (fields,
   phrases, operators other than an implied "and", truncation) or that is a single word-like term.
+  Until vectors exist, plain text is read by the keyword engine: every word, or when no document
+  has them all, any of them ranked by BM25.
 
 The novelty cut-offs (`published_before`, `priority_before`, both exclusive, unknown dates never
 pass) apply in every mode and to both rankings of a hybrid search.
@@ -54,7 +56,7 @@ WHY_CHARS = 320
 FACET_DEPTH = 200
 
 _PASSAGE_LABEL = {"title_abstract": "title/abstract", "claim1": "claim 1", "claims": "claims",
-                  "description": "description"}
+                  "description": "description", "title": "title"}
 
 
 @dataclass(frozen=True)
@@ -76,24 +78,45 @@ DEFAULT_FUSION = Fusion()
 
 # ----------------------------------------------------------------------------- modes
 _FIELD_RE = re.compile(r"(?i)(?:^|[\s(])([a-z]+)\s*(?:=|:|<|>|\s(?:all|any|within)\s+[\"(\w])")
+_ANY_FIELD_RE = re.compile(r"(?:^|[\s(])[A-Za-z]+\s*(?:=|<|>)")
 _OPERATOR_RE = re.compile(r"(?i)(?:^|\s)(?:or|not|prox\S*|w/\S+|near/\S+|pre/\S+|adj/\S+)(?=\s|$)")
+_UPPER_OPERATOR_RE = re.compile(r"(?:^|[\s(])(?:AND|OR|NOT)(?=[\s(]|$)")
 
 
 def default_mode(query: str) -> str:
-    """hybrid for plain text (an inventor's description), keyword for the query language."""
+    """hybrid for plain text (an inventor's description), keyword for the query language.
+
+    Anything that looks like the query language goes to the keyword engine, which reads it exactly
+    or says what is wrong with it: a field clause (known or not: ``zz=foo`` is an error to show,
+    not words to look for), an upper-case operator, a phrase, truncation, an unbalanced parenthesis.
+    """
     q = query.strip()
     if not q:
         return "keyword"
     from . import fields as F
 
-    if any(F.lookup(m.group(1)) for m in _FIELD_RE.finditer(q)):
-        return "keyword"  # a field clause: ti=..., pa all "...", pd<2010
-    if _OPERATOR_RE.search(q) or '"' in q or any(c in q for c in "*?#"):
+    if any(F.lookup(m.group(1)) for m in _FIELD_RE.finditer(q)) or _ANY_FIELD_RE.search(q):
+        return "keyword"  # a field clause: ti=..., pa all "...", pd<2010, zz=foo
+    if _OPERATOR_RE.search(q) or _UPPER_OPERATOR_RE.search(q) or '"' in q or any(c in q for c in "*?#"):
+        return "keyword"
+    if not _balanced(q):
         return "keyword"
     words = re.findall(r"\w+", q)
     if len(words) <= 1 and V.detect_language(q) != "zh":
         return "keyword"  # one term: a number, an acronym, a word: the keyword engine's job
     return "hybrid"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def run(settings: Settings, catalogue: Any, request: SearchRequest, *, encoder: Encoder | None = None,
@@ -116,11 +139,17 @@ def run(settings: Settings, catalogue: Any, request: SearchRequest, *, encoder: 
         if request.mode is not None:
             raise  # an explicit mode says why it cannot run (no vectors, or another model's)
         # the default mode falls back to keywords until `patentdesk embed` has (re)built the vectors:
-        # the text's words OR-ed and ranked by BM25, as the keyword side of hybrid search does
+        # the text as a keyword query (every word), and when nothing has them all, as the keyword
+        # side of hybrid search reads it: its words OR-ed and ranked by BM25
         from .engine import run_search
 
-        words = keyword_query(request.query) or request.query
-        result = run_search(settings, catalogue, replace(request, query=words, mode=None))
+        try:
+            result = run_search(settings, catalogue, replace(request, mode=None))
+        except QuerySyntaxError:
+            result = None
+        if result is None or result.total == 0:
+            words = keyword_query(request.query) or request.query
+            result = run_search(settings, catalogue, replace(request, query=words, mode=None))
         result.query, result.mode = request.query, "keyword"
         return result
     if mode == "semantic":

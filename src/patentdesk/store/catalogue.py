@@ -10,11 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import Engine, String, Table, cast, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    Table,
+    cast,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from ..errors import InvalidNumber, NotFound
@@ -36,7 +49,7 @@ ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _text_safe(value: str) -> str:
@@ -106,7 +119,7 @@ class Catalogue:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Catalogue":
+    def __enter__(self) -> Catalogue:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -288,6 +301,23 @@ class Catalogue:
             if row is None:
                 return None
             return self._load(conn, [row])[0]
+
+    def texts_of(self, numbers: Iterable[str], kinds: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """The texts of these kinds for these publications, as (kind, lang, text) in stored order:
+        one query, without loading the whole records (search snippets need only this)."""
+        numbers = list(dict.fromkeys(numbers))
+        out: dict[str, list[tuple[str, str, str]]] = {n: [] for n in numbers}
+        if not numbers or not kinds:
+            return out
+        t, p = S.texts, S.publications
+        with self.engine.connect() as conn:
+            for i in range(0, len(numbers), 500):
+                q = (select(p.c.number, t.c.kind, t.c.lang, t.c.text).join(t, t.c.pub_id == p.c.id)
+                     .where(p.c.number.in_(numbers[i:i + 500]), t.c.kind.in_(list(kinds)))
+                     .order_by(t.c.pub_id, t.c.pos, t.c.seq))
+                for number, kind, lang, text in conn.execute(q):
+                    out[number].append((kind, lang, text))
+        return out
 
     def get_many(self, numbers: Iterable[str]) -> dict[str, Publication]:
         numbers = list(numbers)

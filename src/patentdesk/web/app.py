@@ -65,6 +65,21 @@ class SearchBackend(Protocol):
     def matching_numbers(self, settings: Settings, catalogue: Catalogue, query: str) -> list[str]: ...
 
 
+class DefaultBackend:
+    """Every mode: the keyword engine for the query language, semantic and hybrid search over the
+    passage vectors (`patentdesk.search.semantic.run`, which picks hybrid for plain text)."""
+
+    def run_search(self, settings: Settings, catalogue: Catalogue, request: SearchRequest) -> SearchResult:
+        from ..search import semantic
+
+        return semantic.run(settings, catalogue, request)
+
+    def matching_numbers(self, settings: Settings, catalogue: Catalogue, query: str) -> list[str]:
+        from ..search import engine
+
+        return engine.matching_numbers(settings, catalogue, query)
+
+
 class Services:
     """What the routes share: settings, options, the catalogue (opened on first use) and search."""
 
@@ -73,6 +88,7 @@ class Services:
         self.options = options
         self._search = search
         self._catalogue: Catalogue | None = None
+        self._usage: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -87,11 +103,21 @@ class Services:
     @property
     def backend(self) -> SearchBackend:
         if self._search is None:
-            from ..search import engine
-
-            self._search = engine
+            self._search = DefaultBackend()
         assert self._search is not None
         return self._search
+
+    @property
+    def usage(self) -> Any:
+        """The usage counter's buffer (`patentdesk.desk.stats.UsageBuffer`) over this catalogue."""
+        if self._usage is None:
+            from ..desk.stats import UsageBuffer
+
+            engine = self.catalogue.engine  # outside the lock: opening the catalogue takes it
+            with self._lock:
+                if self._usage is None:
+                    self._usage = UsageBuffer(engine)
+        return self._usage
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self.backend.run_search(self.settings, self.catalogue, request)
@@ -100,6 +126,12 @@ class Services:
         return self.backend.matching_numbers(self.settings, self.catalogue, query)
 
     def close(self) -> None:
+        if self._usage is not None:
+            try:
+                self._usage.flush()
+            except Exception:  # the server is stopping: say so in the log, do not fail the shutdown
+                logging.getLogger(__name__).warning("could not write the last usage counts", exc_info=True)
+            self._usage = None
         if self._catalogue is not None:
             self._catalogue.close()
             self._catalogue = None
@@ -108,7 +140,15 @@ class Services:
 def create_app(settings: Settings, options: WebOptions | None = None, *,
                search: SearchBackend | None = None) -> FastAPI:
     """The portal and the REST API over the catalogue that `settings` names."""
-    from . import api, desk_api, errors, middleware, pages
+    from . import (
+        analytics_pages,
+        api,
+        classification_pages,
+        desk_api,
+        errors,
+        middleware,
+        pages,
+    )
 
     options = options or WebOptions()
     services = Services(settings, options, search)
@@ -133,6 +173,9 @@ def create_app(settings: Settings, options: WebOptions | None = None, *,
     app.include_router(api.router)
     app.include_router(api.health_router)
     app.include_router(pages.router)
+    app.include_router(classification_pages.router)
+    app.include_router(analytics_pages.router)
+    app.include_router(analytics_pages.api_router)
     desk_api.install(app)  # the service desk: its API, portal pages and usage counter
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

@@ -774,6 +774,7 @@ def admin_retry(request: Request, user: CurrentUser, alert_id: ObjectId) -> Resp
 @router.get("/admin/stats", response_model=dict[str, Any], summary="Usage statistics (admin)", tags=["admin"])
 def admin_stats(request: Request, user: CurrentUser,
                 days: Annotated[int, Query(ge=1, le=3650)] = 30) -> Response:
+    services(request).usage.flush()
     return _json(stats.usage(engine(request), user, days))
 
 
@@ -781,6 +782,7 @@ def admin_stats(request: Request, user: CurrentUser,
             responses={200: {"description": "One row per statistic and value.", "content": {"text/csv": {}}}})
 def admin_stats_export(request: Request, user: CurrentUser,
                        days: Annotated[int, Query(ge=1, le=3650)] = 30) -> Response:
+    services(request).usage.flush()
     data = stats.usage(engine(request), user, days)
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -873,7 +875,8 @@ class UsageCounter:
             if query:
                 svc: Services = scope["app"].state.services
                 try:
-                    await run_in_threadpool(stats.count_search, svc.catalogue.engine, source, query, None)
+                    if svc.usage.add(source, query, None):
+                        await run_in_threadpool(svc.usage.flush)
                 except SQLAlchemyError:
                     # the answer has gone out; a count that cannot be written must not turn it into an error
                     log.warning("could not count a search for the usage statistics", exc_info=True)

@@ -580,6 +580,7 @@ def stats_page(request: Request, days: int = 30) -> Response:
     if user is None:
         return _login_redirect(request)
     days = max(1, min(days, 366))
+    request.app.state.services.usage.flush()
     data = stats.usage(engine(request), user, days)
     peak = max([d["total"] for d in data["searches_per_day"]] + [1])
     return page(request, "desk/stats.html", data=data, days=days, peak=peak)

@@ -29,6 +29,7 @@ TITLES = {
     405: N_("That action is not available here"),
     429: N_("Too many requests"),
     500: N_("Something went wrong on our side"),
+    503: N_("This part of the service is not ready"),
 }
 
 
@@ -64,6 +65,9 @@ def _respond(request: Request, status: int, code: str, message: str, *, position
 
 async def patentdesk_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PatentdeskError)
+    if exc.status == 503:  # a part of the service not ready (vectors not built): say which, no trace
+        log.warning("%s on %s: %s", exc.code, request.url.path, exc)
+        return _respond(request, 503, exc.code, str(exc))
     if exc.status >= 500:
         log.exception("internal error on %s", request.url.path, exc_info=exc)
         return _respond(request, 500, "internal", "internal server error")

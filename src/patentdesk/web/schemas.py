@@ -3,6 +3,8 @@ themselves are the library's own `to_dict()` output, sent as they are."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -33,7 +35,8 @@ class FacetValue(BaseModel):
 
 
 class SearchResponse(BaseModel):
-    total: int = Field(description="Number of matching publications.")
+    total: int = Field(description="Number of matching publications (semantic and hybrid results stop at 1,000).")
+    mode: str = Field(description="The mode that answered: keyword, semantic or hybrid.")
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = Field(description="Counts per facet asked for with `facets`.")
 
@@ -41,3 +44,23 @@ class SearchResponse(BaseModel):
 class Health(BaseModel):
     status: str
     version: str
+
+
+class SimilarResponse(BaseModel):
+    number: str = Field(description="The canonical number of the publication compared with.")
+    hits: list[Hit] = Field(description="The closest publications in meaning, best first; never the "
+                                        "publication itself nor its family.")
+
+
+class ClassLevel(BaseModel):
+    symbol: str = Field(description="Compact IPC code as the search language writes it: H, H01, H01M, "
+                                    "H01M10 (main group), H01M10/0525 (subgroup).")
+    level: Literal["section", "class", "subclass", "main_group", "subgroup"]
+    title: str | None = Field(description="English IPC title, references in parentheses left out.")
+    count: int = Field(description="Publications of the catalogue with an IPC symbol at or under this level: "
+                                   "the total of the search ipc=SYMBOL.")
+
+
+class ClassificationResponse(ClassLevel):
+    parents: list[ClassLevel] = Field(description="The levels above, the section first.")
+    children: list[ClassLevel] = Field(description="The levels one below that the catalogue uses, in IPC order.")
