@@ -124,7 +124,8 @@ def _analyze(settings: Any, cat: Any, numbers: list[str], topics: bool) -> tuple
 
 
 def run(out_dir: Path, *, quick: bool = False, n: int | None = None, set_size: int | None = None,
-        seed: int = 0, repeat: int = 3, names: str = "installed", reports: bool = True) -> dict[str, Any]:
+        seed: int = 0, repeat: int = 3, names: str = "installed", reports: bool = True,
+        catalogue: Path | None = None) -> dict[str, Any]:
     from patentdesk.analysis import groups
     from patentdesk.config import Settings
     from patentdesk.reports import write_report
@@ -136,7 +137,12 @@ def run(out_dir: Path, *, quick: bool = False, n: int | None = None, set_size: i
     result.update({"quick": quick, "n": n, "set": set_size, "seed": seed, "repeat": repeat, "names": names})
     if names == "exact":
         groups.harmonizer = lambda: (None, groups.EXACT)  # type: ignore[assignment]
-    path, built = build_catalogue(n, seed)
+    if catalogue is not None:
+        # a catalogue of the same generator records made by another benchmark (the web benchmark's
+        # corpus keeps claims and descriptions too, which the analysis never reads)
+        path, built = catalogue, {"cached": True, "reused": True, "size_mb": round(catalogue.stat().st_size / 1e6, 1)}
+    else:
+        path, built = build_catalogue(n, seed)
     result["catalogue"] = {"path": str(path), **built}
     work = Path(tempfile.mkdtemp(prefix="analysis-bench-"))
     try:
@@ -185,13 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, help="catalogue size (default 1,000,000)")
     parser.add_argument("--set", dest="set_size", type=int, help="result-set size (default 100,000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--catalogue", type=Path, help="use this SQLite catalogue of the same --n generated "
+                        "records (e.g. the web benchmark's corpus) instead of building one")
     parser.add_argument("--repeat", type=int, default=3, help="analysis runs, best of")
     parser.add_argument("--names", choices=["installed", "exact"], default="installed",
                         help="group names with the installed harmonizer or by exact normalized name")
     parser.add_argument("--no-reports", action="store_true", help="time the analysis only")
     args = parser.parse_args(argv)
     res = run(args.out, quick=args.quick, n=args.n, set_size=args.set_size, seed=args.seed, repeat=args.repeat,
-              names=args.names, reports=not args.no_reports)
+              names=args.names, reports=not args.no_reports, catalogue=args.catalogue)
     keys = ("n", "set", "snapshot_build", "analyze", "analyze_no_topics", "harmonize", "report_pdf")
     print({k: res.get(k) for k in keys})
     return 0

@@ -111,9 +111,16 @@ def test_harmonizer_hook(sqlite_catalogue: Catalogue, tmp_path: Path, monkeypatc
     assert got["methodology"]["harmonization"] == "patentdesk.analysis.names.harmonize"
     assert got["top_applicants"]["top"][0] == {**got["top_applicants"]["top"][0], "name": "ACME GROUP",
                                                "documents": 3, "aliases": 3}
-    assert sorted(calls[0]) == ["ACME CORP", "Acme Corp.", "BETA INC"]
+    # the names of the whole catalogue are grouped (D's too), once per catalogue state ...
+    assert sorted(set(calls[0])) == ["ACME CORP", "Acme Corp.", "BETA INC", "GAMMA LTD"]
     # A -> B and A -> C, B -> C are now all within ACME GROUP
     assert got["citations"]["self_citations"]["count"] == 3
+    # ... so another set of the same catalogue only looks its names up
+    applicant_calls = len(calls)
+    again = analyze(_settings(tmp_path, sqlite_catalogue), sqlite_catalogue, ResultSet((A.number, D.number)),
+                    Options(), with_topics=False)
+    assert len(calls) == applicant_calls
+    assert {r["name"] for r in again["top_applicants"]["top"]} == {"ACME GROUP", "GAMMA LTD"}
 
 
 def test_harmonizer_missing_falls_back_to_exact_names(monkeypatch: pytest.MonkeyPatch, real_harmonizer: Any) -> None:
@@ -159,3 +166,27 @@ def test_empty_catalogue_and_set(sqlite_catalogue: Catalogue, tmp_path: Path) ->
     assert got["topic_map"]["method"] is None and got["collaboration"]["nodes"] == []
     info = write_report(got, tmp_path / "empty.xlsx", lang="pt")
     assert info["charts"] == [] and (tmp_path / "empty.xlsx").is_file()
+
+
+def test_stored_overrides_decide_the_groups_of_every_analysis(sqlite_catalogue: Catalogue, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              real_harmonizer: Any) -> None:
+    from patentdesk.analysis import names as N
+
+    monkeypatch.setattr(groups, "harmonizer", real_harmonizer)
+    sqlite_catalogue.apply([A, B, C, D])
+    settings = _settings(tmp_path, sqlite_catalogue)
+    numbers = ResultSet((A.number, B.number, C.number, D.number))
+
+    def top() -> dict[str, int]:
+        got = analyze(settings, sqlite_catalogue, numbers, Options(), with_topics=False)
+        return {r["name"]: r["documents"] for r in got["top_applicants"]["top"]}
+
+    plain = top()
+    assert sum(plain.values()) == 4 and len(plain) == 3  # ACME CORP / Acme Corp. grouped, BETA, GAMMA
+    N.save_override(sqlite_catalogue.engine, N.Override("BETA INC", "GAMMA LTD"))
+    merged = analyze(settings, sqlite_catalogue, numbers, Options(), with_topics=False)
+    assert {r["name"]: r["documents"] for r in merged["top_applicants"]["top"]}["GAMMA LTD"] == 2
+    assert "1 librarian overrides" in merged["methodology"]["harmonization"]
+    assert N.remove_override(sqlite_catalogue.engine, "BETA INC")
+    assert top() == plain  # the groups follow the stored overrides, not a stale cache

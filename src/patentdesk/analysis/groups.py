@@ -13,6 +13,7 @@ import importlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 
 Harmonizer = Callable[[list[str]], dict[str, str]]
 
@@ -48,14 +49,16 @@ def harmonizer() -> tuple[Harmonizer | None, str]:
     return fn, f"{module.__name__}.harmonize"
 
 
-def group_names(names: Iterable[str], counts: dict[str, int]) -> tuple[dict[str, str], str]:
-    """raw name -> group label for every name, and how the groups were made."""
+def group_names(names: Iterable[str], counts: dict[str, int],
+                overrides: list[Any] | None = None) -> tuple[dict[str, str], str]:
+    """raw name -> group label for every name, and how the groups were made; `overrides` (the
+    librarian's stored decisions) go to a harmonizer that takes them."""
     distinct = sorted(set(names))
     fn, method = harmonizer()
     if fn is None:
         return exact_groups(distinct, counts), method
     # once per mention (document), so the harmonizer sees how frequent each spelling is
     mentions = [n for n in distinct for _ in range(max(1, counts.get(n, 0)))]
-    mapping = fn(mentions)
+    mapping = fn(mentions, overrides) if overrides else fn(mentions)  # type: ignore[call-arg]
     # a name the harmonizer leaves out stays its own group
     return {n: mapping.get(n) or n for n in distinct}, method
