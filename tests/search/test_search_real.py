@@ -471,8 +471,16 @@ def test_sort_by_date(corpus: Corpus, sort: str) -> None:
     # paged the same way
     second = run_search(corpus.settings, corpus.catalogue, SearchRequest(query=query, limit=10, offset=10, sort=sort))
     assert [h.publication_number for h in second.hits] == [h.publication_number for h in res.hits[10:20]]
-    # relevance is not asked for, but every hit still carries its score
+    # relevance is not asked for, but every hit still carries its score: the one relevance gives it
     assert all(h.score > 0 for h in res.hits)
+    by_relevance = run_search(corpus.settings, corpus.catalogue, SearchRequest(query=query, limit=1000))
+    relevance = {h.publication_number: h.score for h in by_relevance.hits}
+    assert all(abs(h.score - relevance[h.publication_number]) < 1e-5 for h in res.hits)
+    mixed = "ab=(nozzle or engine) and pd>=2000"
+    dated = run_search(corpus.settings, corpus.catalogue, SearchRequest(query=mixed, limit=20, sort=sort))
+    relevance = {h.publication_number: h.score
+                 for h in run_search(corpus.settings, corpus.catalogue, SearchRequest(query=mixed, limit=1000)).hits}
+    assert dated.hits and all(abs(h.score - relevance[h.publication_number]) < 1e-5 for h in dated.hits)
 
 
 def _tech_fields(data_dir: Path) -> dict[str, str]:
@@ -560,3 +568,31 @@ def test_cli_json_shape(corpus: Corpus) -> None:
     human = runner.invoke(main, ["search", "pd=2013-13-01", *args])
     assert human.exit_code == 2 and "Traceback" not in human.output
     assert "invalid date '2013-13-01' at position 4" in human.output
+
+
+@pytest.mark.parametrize("query", ["nozzle", "ta=(battery or engine)", "cl=(rotor prox/distance<=3 blade)",
+                                   "turbin*", '"fuel cell"', "ti=电池", "neural network", "cooling and blade*",
+                                   "wheels", "systems and methods"])
+def test_snippet_spans_read_only_the_chunks_that_can_match(corpus: Corpus, query: str) -> None:
+    # an ASCII line is cut into tokens only around the needles; the marks must be exactly those
+    # of tokenizing the whole line
+    from patentdesk.search import engine
+    from patentdesk.search.planner import Planner
+    from patentdesk.search.query import parse
+
+    idx = fulltext.open_index(corpus.settings)
+    planner = Planner(idx.schema)
+    planner.plan(parse(query))
+    hl = planner.highlight
+    lines = [(line, t.lang) for d in corpus.docs[:400] for t in d.pub.texts if t.text
+             for line in t.text.splitlines() if line.strip()]
+    assert len(lines) > 1000
+    compared = marked = 0
+    for line, lang in lines:
+        if not hl.may_match(line):
+            continue
+        whole = engine._spans_in(line, 0, lang, hl)
+        assert engine._match_spans(line, lang, hl) == whole, line[:200]
+        compared += 1
+        marked += bool(whole)
+    assert compared and (marked or query == "ti=电池")

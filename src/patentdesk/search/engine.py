@@ -97,15 +97,25 @@ def run_search(settings: Settings, catalogue: Catalogue | None, request: SearchR
     page = []
     for order_key, addr in res.hits[: request.limit]:
         doc = searcher.doc(addr)
-        score = float(order_key) if request.sort == "relevance" else _score(q, searcher, addr)
+        score = float(order_key) if request.sort == "relevance" else 0.0
         page.append((doc["number"][0], json.loads(bytes(doc["hit"][0]).decode("utf-8")), score))
+    if request.sort != "relevance" and page:
+        scores = _scores(q, searcher, idx.schema, [number for number, _, _ in page])
+        page = [(number, summary, scores.get(number, 0.0)) for number, summary, _ in page]
     hits = _hits(page, planner.highlight, catalogue)
     facets = compute_facets(searcher, q, request.facets, request.facet_size) if request.facets else {}
     return SearchResult(total=total, hits=hits, facets=facets, query=request.query)
 
 
-def _score(q: Any, searcher: Any, addr: Any) -> float:
-    return float(json.loads(q.explain(searcher, addr).to_json())["value"])
+def _scores(q: Any, searcher: Any, schema: Any, numbers: list[str]) -> dict[str, float]:
+    """The relevance scores of a date-sorted page: the query again, limited to the page's documents
+    by a filter that adds nothing to the score (one search, where explaining each hit costs ~1 ms)."""
+    import tantivy
+
+    only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "number", numbers), 0.0)
+    both = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, only)])
+    res = searcher.search(both, len(numbers))
+    return {searcher.doc(addr)["number"][0]: float(score) for score, addr in res.hits}
 
 
 def matching_numbers(settings: Settings, catalogue: Catalogue | None, query: str) -> list[str]:
@@ -209,16 +219,41 @@ def snippet(text: str, lang: str | None, hl: Highlight, width: int = SNIPPET_CHA
     return None
 
 
+_WS = " \t\n\r\f\v"
+
+
 def _match_spans(text: str, lang: str | None, hl: Highlight) -> list[tuple[int, int]]:
+    """(start, end) of every token of `text` the query matched, in order.
+
+    An ASCII line is not tokenized whole: only its blank-delimited chunks that hold one of the
+    highlight's needles (`Highlight.may_match`) can hold a match, and tokens never cross blanks,
+    so those chunks alone are cut into tokens (a long abstract has a handful)."""
+    finder = hl.needle_finder() if text.isascii() else None
+    if finder is None:
+        return _spans_in(text, 0, lang, hl)
+    low = text.lower()
+    spans: list[tuple[int, int]] = []
+    end = -1
+    for m in finder.finditer(low):
+        if m.start() < end:
+            continue  # inside the chunk just read
+        start = max(low.rfind(c, 0, m.start()) for c in _WS) + 1
+        stops = [i for i in (low.find(c, m.end()) for c in _WS) if i >= 0]
+        end = min(stops) if stops else len(low)
+        spans += _spans_in(text[start:end], start, lang, hl)
+    return spans
+
+
+def _spans_in(text: str, offset: int, lang: str | None, hl: Highlight) -> list[tuple[int, int]]:
     toks, words, _ = A.tokenize(text)
     variant = A.stem_language(lang)
     spans: list[tuple[int, int]] = []
     for t, w in zip(toks, words):
         if hl.matches(t.text, w, variant):
-            if spans and t.start < spans[-1][1]:  # sub-words of a Chinese word share its span
-                spans[-1] = (spans[-1][0], max(spans[-1][1], t.end))
+            if spans and offset + t.start < spans[-1][1]:  # sub-words of a Chinese word share its span
+                spans[-1] = (spans[-1][0], max(spans[-1][1], offset + t.end))
             else:
-                spans.append((t.start, t.end))
+                spans.append((offset + t.start, offset + t.end))
     return spans
 
 

@@ -34,6 +34,7 @@ class Highlight:
     stems: dict[str, set[str]] = field(default_factory=dict)
     patterns: list[re.Pattern[str]] = field(default_factory=list)
     _needles: list[str] | None = field(default=None, repr=False)
+    _finder: re.Pattern[str] | bool | None = field(default=None, repr=False)
 
     def matches(self, token: str, casefolded: str, stem_variant: str | None) -> bool:
         """Whether a document token (unstemmed form, case-folded form) is one the query matched."""
@@ -45,6 +46,16 @@ class Highlight:
         if stems and token[:1] in {s[:1] for s in stems} and A.stem(stem_variant or "", casefolded) in stems:
             return True
         return any(p.fullmatch(token) for p in self.patterns)
+
+    def needle_finder(self) -> re.Pattern[str] | None:
+        """A pattern finding the needles of `may_match` in a lower-cased ASCII line; None when a
+        query term has no needle (every chunk must then be read)."""
+        if self._finder is None:
+            self.may_match("")
+            needles = self._needles or []
+            self._finder = re.compile("|".join(map(re.escape, sorted(needles, key=len, reverse=True)))) \
+                if needles else False
+        return self._finder or None
 
     def may_match(self, line: str) -> bool:
         """A cheap test that an ASCII line cannot contain a match, to skip tokenizing it: every
