@@ -20,6 +20,7 @@ venv install: $(VENV)/.installed
 
 demo-load: install
 	$(VENV)/bin/patentdesk ingest --home $(HOME_DIR) data/demo
+	$(VENV)/bin/patentdesk embed --home $(HOME_DIR)
 
 demo: demo-load
 	$(VENV)/bin/patentdesk serve --home $(HOME_DIR) --host $(HOST) --port $(PORT)

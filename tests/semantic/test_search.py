@@ -237,3 +237,50 @@ def test_fusion_keeps_other_languages_in_place(corpus: Corpus) -> None:
     assert non_zh == by_cos  # the non-Chinese documents keep their semantic order ...
     slots = sorted((r.cosine for r in fused), reverse=True)
     assert [r.score for r in fused] == slots  # ... and every document sits on a cosine slot
+
+
+def test_the_lexicon_reads_query_words_as_english_words_of_the_catalogue(corpus: Corpus) -> None:
+    from patentdesk.index.embed import default_encoder
+    from patentdesk.index.lexicon import MIN_DOCS, english_words
+
+    enc = default_encoder()
+    store = VectorStore.of(corpus.settings)
+    lex = store.lexicon.load(enc.info.key())
+    assert lex is not None and len(lex) > 100
+    # its words are the English title/abstract words of at least MIN_DOCS documents, counted here anew
+    counts: dict[str, int] = {}
+    for pub in corpus.catalogue.iter_publications():
+        words: set[str] = set()
+        for kind in ("title", "abstract"):
+            for t in pub.texts_of(kind):
+                if t.lang == "en" and t.text:
+                    words |= english_words(t.text)
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    assert set(lex.words) == {w for w, n in counts.items() if n >= MIN_DOCS}
+    # translations: each pair whose English word the catalogue uses
+    pairs = {"rede": "network", "neural": "neural", "imagem": "image", "sinal": "signal", "神经网络": "neural",
+             "图像": "image", "圖像": "image", "转子": "rotor"}
+    usable = {src: en for src, en in pairs.items() if en in lex.words}
+    assert len(usable) >= 4
+    got = dict(zip(usable, [lex.translate(enc, [src]) for src in usable], strict=True))
+    right = sum(1 for src, en in usable.items() if got[src][:1] == [en])
+    assert right >= len(usable) - 1, got
+    # a word with nothing close enough is left out
+    assert lex.translate(enc, ["qqzxv"], min_cosine=0.99) == []
+
+
+def test_hybrid_uses_translated_evidence_only_for_other_languages(corpus: Corpus,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = S.translated_ranking
+
+    def spy(settings, catalogue, text, *a, **kw):  # type: ignore[no-untyped-def]
+        calls.append(text)
+        return real(settings, catalogue, text, *a, **kw)
+
+    monkeypatch.setattr(S, "translated_ranking", spy)
+    rows = {r["lang"]: r["query"] for r in devset_targets()["US9406017"]}
+    for lang in LANGS:
+        assert _search(corpus, rows[lang], "hybrid")[0] == _canonical(corpus, "US9406017")
+    assert sorted(calls) == sorted(rows[lang] for lang in ("pt", "zh-Hans", "zh-Hant"))

@@ -44,6 +44,7 @@ def test_store_describes_itself(small_corpus: Corpus) -> None:
     assert st["exists"] and st["documents"] == small_corpus.catalogue.count() == small_corpus.rows
     assert st["passages"] >= st["documents"]
     assert st["model"] == default_encoder().info.key()
+    assert st["lexicon_words"] > 0
 
 
 def test_update_is_incremental(small_corpus: Corpus) -> None:
@@ -92,7 +93,11 @@ def test_a_changed_model_triggers_a_full_reembed(small_corpus: Corpus) -> None:
     summary = store.update(small_corpus.catalogue, enc)  # type: ignore[arg-type]
     assert summary.rebuilt and summary.reason and "model changed" in summary.reason
     assert summary.embedded_docs == small_corpus.rows
-    assert enc.texts == summary.embedded_passages == before
+    # every passage and every lexicon word is embedded again with the new model
+    lex = store.lexicon.load(other.key())
+    assert lex is not None and len(lex) > 0
+    assert summary.embedded_passages == before and enc.texts == before + len(lex)
+    assert store.lexicon.load(default_encoder().info.key()) is None
     assert store.model() == other
     # now the current model is the stale one
     with pytest.raises(V.StaleVectors):

@@ -41,9 +41,11 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..model import Publication
 from .embed import DIM, Encoder, ModelInfo, default_encoder
+from .lexicon import LexiconStore, english_words
 
-FORMAT = 2
-"""2: a title passage beside each title/abstract passage (1 had none); an older store is re-embedded."""
+FORMAT = 3
+"""2: a title passage beside each title/abstract passage; 3: with its English lexicon
+(`patentdesk.index.lexicon`). An older store is re-embedded."""
 META_FILE = "vectors.json"
 HNSW_MIN_PASSAGES = 1_000_000
 """Above this many passages queries go through a faiss HNSW index (exact search below)."""
@@ -300,10 +302,18 @@ class VectorStore:
         self.root = Path(root)
         self._lock = threading.Lock()
         self._loaded: tuple[Any, VectorIndex] | None = None
+        self._lexicon: LexiconStore | None = None
 
     @classmethod
     def of(cls, settings: Settings) -> VectorStore:
         return _store_for(settings.vectors_dir)
+
+    @property
+    def lexicon(self) -> LexiconStore:
+        """The embedded English words of the catalogue (`patentdesk.index.lexicon`)."""
+        if self._lexicon is None:
+            self._lexicon = LexiconStore(self.root)
+        return self._lexicon
 
     # -- metadata --------------------------------------------------------------------------
     @property
@@ -351,7 +361,8 @@ class VectorStore:
         idx = self.load(check=False)
         return {"exists": True, "path": str(self.root), "model": ModelInfo(**meta["model"]).key(),
                 "documents": idx.n_docs, "passages": idx.n_passages, "segments": len(meta["segments"]),
-                "generation": meta.get("generation", 0), "hnsw": idx.hnsw is not None, "updated": meta.get("updated")}
+                "generation": meta.get("generation", 0), "hnsw": idx.hnsw is not None, "updated": meta.get("updated"),
+                "lexicon_words": len(lex) if (lex := self.lexicon.load(ModelInfo(**meta["model"]).key())) else 0}
 
     # -- segments --------------------------------------------------------------------------
     def _seg_paths(self, seg: int) -> tuple[Path, Path]:
@@ -409,6 +420,7 @@ class VectorStore:
         if meta is None or rebuild:
             if meta is not None:
                 self._clear()
+            self.lexicon.clear()
             summary.rebuilt = meta is not None
             summary.reason = summary.reason or ("requested" if meta is not None else "new store")
             meta = {"format": FORMAT, "model": info.__dict__, "segments": [], "removed": [], "generation": 0,
@@ -436,6 +448,7 @@ class VectorStore:
             pubs = catalogue.get_many(batch)
             docs: list[DocEntry] = []
             texts: list[str] = []
+            english: list[set[str]] = []
             for number in batch:
                 pub = pubs.get(number)
                 if pub is None:  # deleted meanwhile
@@ -443,6 +456,11 @@ class VectorStore:
                 pas = passages(pub)
                 docs.append(doc_entry(pub, current[number], pas))
                 texts.extend(p.text for p in pas)
+                # a document's words count once: those of a changed document were counted when it
+                # was first embedded (a word it gains waits for another document to use it)
+                english.append(set() if number in live else
+                               {w for p in pas if p.kind == "title_abstract" and p.lang == "en"
+                                for w in english_words(p.text)})
 
             def tick(k: int) -> None:
                 if progress:
@@ -457,6 +475,7 @@ class VectorStore:
             meta["removed"] = [n for n in meta.get("removed", ()) if n not in revived]
             meta["generation"] = int(meta.get("generation", 0)) + 1
             self._write_meta(meta)
+            self.lexicon.add_documents(english)
             summary.embedded_docs += len(docs)
             summary.embedded_passages += len(texts)
             if progress:
@@ -465,6 +484,8 @@ class VectorStore:
             meta["generation"] = int(meta.get("generation", 0)) + 1
             self._write_meta(meta)
         self._maybe_compact(meta)
+        if pending or summary.rebuilt:
+            self.lexicon.refresh(encoder)
         self._loaded = None
         idx = self.load(check=False)
         summary.total_docs, summary.total_passages = idx.n_docs, idx.n_passages

@@ -29,6 +29,11 @@ groups merge by those values: keywords re-order documents *within* a language an
 language's documents past another's. A query in English over English documents gets nearly full
 keyword influence; a Chinese query over English documents keeps its semantic ranking, refined by
 shared terms. The score of a hybrid hit is the cosine slot it took.
+
+Translated evidence. A query in another language is also read as English: each of its words as the
+nearest English word of the catalogue's lexicon (`patentdesk.index.lexicon`: the model places a
+word near its translations), and the English documents are re-ordered by those words' BM25 with the
+full weight, as an English query's own words would re-order them.
 """
 
 from __future__ import annotations
@@ -214,13 +219,9 @@ _HAN_STOP = frozenset(["的", "和", "与", "及", "或", "在", "用", "以", "
 _MAX_TERMS = 40
 
 
-def keyword_query(text: str) -> str | None:
-    """A keyword-engine query for a plain-text description: its content words, OR-ed.
-
-    An inventor's sentence is not a boolean query (the engine would AND every word), so the words
-    are analyzed the way the index cuts them (Chinese segmented, case and accents folded), stop
-    words dropped, and any of them may match; BM25 ranks documents by how many and how rare.
-    """
+def keyword_terms(text: str) -> list[str]:
+    """The content words of a plain-text description, analyzed the way the index cuts them
+    (Chinese segmented, case and accents folded), stop words dropped, at most `_MAX_TERMS`."""
     from ..index import analysis as A
 
     toks, _, _ = A.tokenize(text)
@@ -236,9 +237,17 @@ def keyword_query(text: str) -> str | None:
             continue
         if w not in terms:
             terms.append(w)
-    if not terms:
-        return None
-    return " or ".join(terms[:_MAX_TERMS])
+    return terms[:_MAX_TERMS]
+
+
+def keyword_query(text: str) -> str | None:
+    """A keyword-engine query for a plain-text description: its content words, OR-ed.
+
+    An inventor's sentence is not a boolean query (the engine would AND every word), so any of
+    its words may match; BM25 ranks documents by how many and how rare.
+    """
+    terms = keyword_terms(text)
+    return " or ".join(terms) if terms else None
 
 
 @dataclass
@@ -249,10 +258,10 @@ class KeywordHit:
 
 
 def keyword_ranking(settings: Settings, catalogue: Any, text: str, k: int, published_before: str | None,
-                    priority_before: str | None) -> list[KeywordHit]:
+                    priority_before: str | None, *, query: str | None = None) -> list[KeywordHit]:
     from .engine import run_search
 
-    q = keyword_query(text)
+    q = query if query is not None else keyword_query(text)
     if q is None:
         return []
     try:
@@ -263,25 +272,56 @@ def keyword_ranking(settings: Settings, catalogue: Any, text: str, k: int, publi
     return [KeywordHit(h.publication_number, h.score, h.snippet) for h in res.hits]
 
 
+def translated_ranking(settings: Settings, catalogue: Any, text: str, encoder: Encoder, k: int,
+                       published_before: str | None, priority_before: str | None) -> list[KeywordHit]:
+    """Keyword evidence for the English documents of a query in another language: its words read
+    as their nearest English words of the catalogue (`patentdesk.index.lexicon`), OR-ed, by BM25.
+    Empty when there is no lexicon (an older store) or no word has a translation."""
+    lex = V.VectorStore.of(settings).lexicon.load(encoder.info.key())
+    if lex is None:
+        return []
+    words = lex.translate(encoder, keyword_terms(text))
+    if not words:
+        return []
+    return keyword_ranking(settings, catalogue, text, k, published_before, priority_before,
+                           query=" or ".join(words))
+
+
 def fuse(idx: V.VectorIndex, qvec: np.ndarray, semantic: Sequence[Ranked], keyword: Sequence[KeywordHit],
-         query_lang: str, fusion: Fusion = DEFAULT_FUSION) -> list[Ranked]:
-    """Combine the two rankings (see the module docstring); returns all candidates, best first."""
+         query_lang: str, fusion: Fusion = DEFAULT_FUSION,
+         translated: Sequence[KeywordHit] = ()) -> list[Ranked]:
+    """Combine the rankings (see the module docstring); returns all candidates, best first.
+    `translated` is the English keyword evidence of a query in another language: it takes the
+    place of the query's own words for the English documents, with the full weight."""
     cands: dict[int, Ranked] = {r.doc: Ranked(r.doc, r.cosine, r.cosine, r.passage) for r in semantic}
     sem_rank = {r.doc: i for i, r in enumerate(semantic)}
     kw_rank: dict[int, int] = {}
-    for h in keyword:
-        d = idx.by_number.get(h.number)
-        if d is None or d in kw_rank:
-            continue  # not embedded (yet): it cannot be placed against cosines
-        kw_rank[d] = len(kw_rank)
+    english: dict[int, float] = {}
+
+    def candidate(d: int) -> Ranked:
         r = cands.get(d)
         if r is None:
             rows = idx.passage_rows(d)
             sims = idx.vectors[rows] @ qvec[0]
             j = int(np.argmax(sims))
             r = cands[d] = Ranked(d, float(sims[j]), float(sims[j]), idx.doc_passages(d)[j])
+        return r
+
+    for h in keyword:
+        d = idx.by_number.get(h.number)
+        if d is None or d in kw_rank:
+            continue  # not embedded (yet): it cannot be placed against cosines
+        kw_rank[d] = len(kw_rank)
+        r = candidate(d)
         r.keyword = h.score
         r.snippet = h.snippet
+    for h in translated:
+        d = idx.by_number.get(h.number)
+        if d is None or d in english:
+            continue
+        english[d] = h.score
+        candidate(d)
+    use_translated = bool(translated) and query_lang != "en"
 
     def tie(d: int) -> tuple[int, int, int]:
         # equal scores (often the same abstract in two publications of a family): keyword order first
@@ -290,13 +330,18 @@ def fuse(idx: V.VectorIndex, qvec: np.ndarray, semantic: Sequence[Ranked], keywo
     groups: dict[str, list[int]] = {}
     for d in cands:
         langs = idx.docs[d].langs.split(",")
-        groups.setdefault(query_lang if query_lang in langs else langs[0], []).append(d)
+        key = query_lang if query_lang in langs else "en" if use_translated and "en" in langs else langs[0]
+        groups.setdefault(key, []).append(d)
     for lang, docs in groups.items():
-        w = fusion.weight * (1.0 if lang == query_lang else fusion.foreign)
+        if use_translated and lang == "en":
+            w, scores = fusion.weight, np.array([english.get(d, 0.0) for d in docs])
+        else:
+            w = fusion.weight * (1.0 if lang == query_lang else fusion.foreign)
+            scores = np.array([cands[d].keyword or 0.0 for d in docs])
         cos = np.array([cands[d].cosine for d in docs])
         fused = _z(cos)
         if w > 0:
-            fused = fused + w * _keyword_z(np.array([cands[d].keyword or 0.0 for d in docs]))
+            fused = fused + w * _keyword_z(scores)
         order = sorted(range(len(docs)), key=lambda i: (-fused[i], tie(docs[i])))
         for i, slot in zip(order, sorted(cos, reverse=True)):
             cands[docs[i]].score = float(slot)
@@ -325,7 +370,10 @@ def _hybrid(settings: Settings, catalogue: Any, request: SearchRequest, idx: V.V
     depth = max(fusion.depth, request.offset + request.limit, FACET_DEPTH if request.facets else 0)
     sem = semantic_ranking(idx, qvec, depth, mask)
     kw = keyword_ranking(settings, catalogue, request.query, depth, request.published_before, request.priority_before)
-    ranked = fuse(idx, qvec, sem, kw, V.detect_language(request.query), fusion)
+    lang = V.detect_language(request.query)
+    translated = [] if lang == "en" else translated_ranking(settings, catalogue, request.query, encoder, depth,
+                                                            request.published_before, request.priority_before)
+    ranked = fuse(idx, qvec, sem, kw, lang, fusion, translated)
     return _result(catalogue, request, idx, ranked, "hybrid", _total(idx, mask))
 
 
