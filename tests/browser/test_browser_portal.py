@@ -250,9 +250,9 @@ def test_keyboard_skip_link_and_search_box(page: Page) -> None:
         pytest.fail("20 presses of Tab did not reach the search box")
     assert steps <= 12, steps
     page.keyboard.press("End")  # focus by Tab selects the box's text
-    page.keyboard.type(" cell")
+    page.keyboard.type(" AND cell")  # the query language: read exactly, every word required
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"q=battery\+cell"))
+    page.wait_for_url(re.compile(r"q=battery\+AND\+cell"))
     found = int(page.locator("#total").get_attribute("data-total") or "-1")
     assert 0 < found <= BATTERY_TOTAL
 

@@ -597,13 +597,15 @@ def update_vectors(settings: Any, catalogue: Any, lake_path: str | os.PathLike[s
     if not numbers or not (store.exists() or has_vectors):
         return None
     creating = not store.exists()
-    total: dict[str, Any] = {"embedded_docs": 0, "from_lake": 0, "computed": 0}
+    # computed: passages the lake had no vector for; lexicon words are always embedded here
+    total: dict[str, Any] = {"embedded_docs": 0, "from_lake": 0, "computed": 0, "lexicon_words": 0}
     chunks = [None] if creating else [numbers[i:i + VECTOR_CHUNK] for i in range(0, len(numbers), VECTOR_CHUNK)]
     for chunk in chunks:
         enc = LakeEncoder(lake_vectors(lake, key, chunk) if has_vectors else {})
         res = store.update(catalogue, encoder=enc, numbers=chunk)  # type: ignore[arg-type]
         total["embedded_docs"] += res.embedded_docs
         total["from_lake"] += enc.hits
-        total["computed"] += enc.computed
+        total["computed"] += enc.computed - res.lexicon_words
+        total["lexicon_words"] += res.lexicon_words
         total.update(total_docs=res.total_docs, total_passages=res.total_passages, model=res.model)
     return total

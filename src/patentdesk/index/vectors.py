@@ -290,6 +290,8 @@ class UpdateSummary:
     total_passages: int = 0
     seconds: float = 0.0
     hnsw: bool = False
+    lexicon_words: int = 0
+    """English words newly embedded into the lexicon (`patentdesk.index.lexicon`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -485,7 +487,7 @@ class VectorStore:
             self._write_meta(meta)
         self._maybe_compact(meta)
         if pending or summary.rebuilt:
-            self.lexicon.refresh(encoder)
+            summary.lexicon_words = self.lexicon.refresh(encoder)
         self._loaded = None
         idx = self.load(check=False)
         summary.total_docs, summary.total_passages = idx.n_docs, idx.n_passages
