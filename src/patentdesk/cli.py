@@ -7,6 +7,7 @@ Every command takes `--home`, `--database-url` and `--json`. Exit status: 0 ok, 
 from __future__ import annotations
 
 import functools
+import logging
 import json
 import sys
 from typing import Any, Callable
@@ -133,6 +134,14 @@ def _update_index(ctx: Context, summary: Any) -> None:
     from .index import vectors
 
     vectors.update_after_ingest(ctx.settings, ctx.catalogue, summary.changed_numbers)
+    # the analysis snapshot and name groups follow once a library analyses its catalogue
+    if summary.changed_numbers:
+        from .analysis.core import warm_after_ingest
+
+        try:
+            warm_after_ingest(ctx.settings, ctx.catalogue)
+        except Exception:  # the ingest is done; the first analysis will build them instead
+            logging.getLogger(__name__).warning("could not prepare the analysis snapshot", exc_info=True)
     # watches are evaluated once the index holds the new documents
     from .desk import run_watches
 

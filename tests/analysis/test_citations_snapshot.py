@@ -190,3 +190,31 @@ def test_stored_overrides_decide_the_groups_of_every_analysis(sqlite_catalogue: 
     assert "1 librarian overrides" in merged["methodology"]["harmonization"]
     assert N.remove_override(sqlite_catalogue.engine, "BETA INC")
     assert top() == plain  # the groups follow the stored overrides, not a stale cache
+
+
+def test_an_ingest_prepares_the_next_analysis_once_the_library_analyses(tmp_path: Path, data_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from patentdesk.analysis.snapshot import FORMAT, catalogue_state, root_of
+    from patentdesk.cli import main
+    from patentdesk.config import resolve
+
+    slices = data_dir / "uspto-xml" / "weekly-slices"
+    home = ["--home", str(tmp_path / "home")]
+    runner = CliRunner()
+    settings = resolve(tmp_path / "home")
+
+    def snapshot_folders() -> list[Path]:
+        root = root_of(settings, Catalogue(settings.database_url))
+        return sorted(root.glob("snapshot-*")) if root.is_dir() else []
+
+    assert runner.invoke(main, ["ingest", *home, str(slices / "ipg050104.small.xml")]).exit_code == 0
+    assert snapshot_folders() == []  # no analysis yet: an ingest builds nothing for it
+    assert runner.invoke(main, ["analyze", "cc=US", *home, "--json"]).exit_code == 0
+    assert len(snapshot_folders()) == 1
+    assert runner.invoke(main, ["ingest", *home, str(slices / "ipg060103.small.xml")]).exit_code == 0
+    with Catalogue(settings.database_url) as cat:
+        key = catalogue_state(cat).key
+    [folder] = snapshot_folders()  # the old one pruned, the new one ready
+    assert folder.name == f"snapshot-{FORMAT}-{key}"
+    assert sorted(p.name.split("-")[1] for p in folder.glob("groups-*.arrow")) == ["applicants", "inventors"]

@@ -287,6 +287,21 @@ def catalogue_groups(catalogue: Any, snap: Snapshot, kind: str) -> tuple[pl.Data
         return frame, label
 
 
+def warm_after_ingest(settings: Settings, catalogue: Any) -> bool:
+    """Build the snapshot and name groups of the catalogue as it now is, when this library already
+    analyses it (a snapshot folder exists), so that the next analysis, report or analytics page
+    does not wait for them. False when there was nothing to warm."""
+    from .snapshot import root_of
+
+    root = root_of(settings, catalogue)
+    if not root.is_dir() or not any(root.glob("snapshot-*")):
+        return False
+    snap = load_snapshot(settings, catalogue)
+    catalogue_groups(catalogue, snap, "applicants")
+    catalogue_groups(catalogue, snap, "inventors")
+    return True
+
+
 def _overrides(catalogue: Any) -> list[Any]:
     """The librarian's stored overrides (none when the catalogue has no such table yet)."""
     from sqlalchemy.exc import SQLAlchemyError
