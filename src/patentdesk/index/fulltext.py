@@ -119,19 +119,29 @@ def number_terms(number: str, country: str | None, doc_number: str | None) -> li
     return list(dict.fromkeys(out))
 
 
-def class_terms(symbol: str) -> list[str]:
-    """Every level of a compact symbol: H, H01, H01M, H01M10, H01M10/0525."""
-    s = symbol.upper().replace(" ", "")
-    m = re.fullmatch(r"([A-HY])(\d{2})([A-Z])(\d+)?(?:/(\w+))?", s)
+CLASS_PATH = re.compile(r"([A-HY])(\d{2})([A-Z])(\d+)?(?:/(\w+))?")
+"""A compact IPC/CPC symbol from its subclass down: section, class, subclass, main group, subgroup."""
+
+
+def class_levels(symbol: str) -> list[str] | None:
+    """Every level of a compact symbol from its subclass down, upper case: H01M10/0525 -> H, H01,
+    H01M, H01M10, H01M10/0525; None when it is not one."""
+    m = CLASS_PATH.fullmatch(symbol.upper().replace(" ", ""))
     if not m:
-        return [s.lower()]
+        return None
     sec, cls, sub, group, subgroup = m.groups()
     out = [sec, sec + cls, sec + cls + sub]
     if group:
         out.append(out[-1] + str(int(group)))
         if subgroup:
             out.append(out[-1] + "/" + subgroup)
-    return [x.lower() for x in out]
+    return out
+
+
+def class_terms(symbol: str) -> list[str]:
+    """The index terms of a symbol: every level (`class_levels`), lower case."""
+    levels = class_levels(symbol)
+    return [x.lower() for x in levels] if levels else [symbol.upper().replace(" ", "").lower()]
 
 
 def ipc_subclass(symbol: str) -> str | None:

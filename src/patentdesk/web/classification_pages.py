@@ -32,6 +32,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..analysis import ipc
 from ..config import Settings
 from ..errors import NotFound
+from ..index.fulltext import CLASS_PATH, class_levels
 from ..normalize import ipc_symbol
 from ..search.api import SearchRequest
 from ..store.catalogue import Catalogue
@@ -54,7 +55,6 @@ TITLE_MATCHES = 100  # most title-search matches listed
 _TITLE_CHARS = 400
 
 _SECTION_OR_CLASS = re.compile(r"^([A-HY])(\d{2})?$")
-_PATH = re.compile(r"([A-HY])(\d{2})([A-Z])(\d+)?(?:/(\w+))?")
 
 
 # ----------------------------------------------------------------------------- symbols
@@ -68,20 +68,14 @@ def canonical_ipc(symbol: str) -> str | None:
 
 def path_of(symbol: str) -> list[str]:
     """Every level of a compact symbol, top first: H01M10/0525 -> H, H01, H01M, H01M10, H01M10/0525.
-    The same levels the search index gives a symbol (`patentdesk.index.fulltext.class_terms`)."""
-    m = _PATH.fullmatch(symbol.upper())
-    if not m:
-        s = _SECTION_OR_CLASS.match(symbol.upper())
-        if not s:
-            return []
-        return [s.group(1)] + ([s.group(0)] if s.group(2) else [])
-    sec, cls, sub, group, subgroup = m.groups()
-    out = [sec, sec + cls, sec + cls + sub]
-    if group:
-        out.append(out[-1] + str(int(group)))
-        if subgroup:
-            out.append(out[-1] + "/" + subgroup)
-    return out
+    The same levels the search index gives a symbol (`patentdesk.index.fulltext.class_levels`)."""
+    levels = class_levels(symbol)
+    if levels is not None:
+        return levels
+    s = _SECTION_OR_CLASS.match(symbol.upper())
+    if not s:
+        return []
+    return [s.group(1)] + ([s.group(0)] if s.group(2) else [])
 
 
 def level_of(code: str) -> str:
@@ -167,7 +161,7 @@ def class_tree(settings: Settings, catalogue: Catalogue) -> ClassTree:
 
 def _sort_key(code: str) -> tuple[Any, ...]:
     """Symbols in the IPC's order: main groups and subgroups by their numbers, not as text."""
-    m = _PATH.fullmatch(code)
+    m = CLASS_PATH.fullmatch(code)
     if not m:
         return (code,)
     sec, cls, sub, group, subgroup = m.groups()
