@@ -119,6 +119,60 @@ def test_sentences_bound_phrases_and_proximity(numbers: Search, query: str, expe
     assert numbers(query) == expected
 
 
+PHRASE_RECORDS = [
+    pub("DE8A", "Verfahren zur Herstellung von Batterien", "de"),
+    pub("US9B2", "Method and apparatus for charging batteries",
+        abstract="Charged batteries are stored. Apparatus for charging is small."),
+    pub("US10B2", "Apparatus and method for charging a battery"),
+]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('ti="zur herstellung"', {"DE8A"}),              # unstemmed language: checked where marked (rz)
+    ('ti="Herstellung von Batterien"', {"DE8A"}),
+    ('ti="von herstellung"', set()),
+    ('ti="method and"', {"US9B2"}),                  # one pair term
+    ('ti="and method"', {"US10B2"}),
+    ('ti="method and apparatus"', {"US9B2"}),        # pairs, then positions
+    ('ti="apparatus and method"', {"US10B2"}),
+    ('ti="and apparatus for"', {"US9B2"}),
+    ('ti="charged battery"', {"US9B2"}),             # stems: charg batteri
+    ('ti="charging a battery"', {"US10B2"}),
+    ('ti="charging battery"', {"US9B2"}),            # 'charging a battery' has a word between
+    ('ab="stored apparatus"', set()),                # neighbours across a sentence end are no pair
+    ('ab="batteries are stored"', {"US9B2"}),
+    ('ab=(stored w/1 apparatus)', set()),
+    ('ta=("and method" w/2 charging)', {"US10B2"}),  # method [for] charging
+    ('ta=("method and" w/2 charging)', set()),
+    ('ta=("for charging" w/1 batteries)', {"US9B2"}),
+    ('ta=("for charging" pre/2 battery)', {"US9B2", "US10B2"}),
+    ('ti="meth* and"', {"US9B2"}),                   # truncation: unstemmed words, every document
+])
+def test_phrases_in_stemmed_and_unstemmed_texts(setup: tuple[Settings, Catalogue], query: str,
+                                                 expected: set[str]) -> None:
+    settings, cat = setup
+    cat.apply(PHRASE_RECORDS)
+    fulltext.rebuild(settings, cat)
+    assert set(matching_numbers(settings, cat, query)) - {r.number for r in RECORDS} == expected
+
+
+def test_word_pairs_and_raw_zone_marks(setup: tuple[Settings, Catalogue]) -> None:
+    assert fulltext.word_pairs(["a", "b", "c", "d"], [0, 1, 2, 5]) == ["a\x02b", "b\x02c"]
+    # sub-words share a position: each pairs with the words next to it
+    assert fulltext.word_pairs(["锂电池", "电池", "及其"], [0, 0, 1]) == ["锂电池\x02及其", "电池\x02及其"]
+    import tantivy
+
+    settings, _ = setup
+    idx = fulltext.open_index(settings)
+    searcher = idx.searcher()
+
+    def marked(zone: str) -> int:
+        return searcher.search(tantivy.Query.term_query(idx.schema, fulltext.RAW_ZONES, zone), 10).count
+
+    # Chinese titles are marked; English and Portuguese ones have stemmed variants and are not
+    assert marked("ti") == 3 and marked("ab") == 0
+
+
 def test_snippets_escape_the_text_and_mark_matches(setup: tuple[Settings, Catalogue]) -> None:
     settings, cat = setup
     res = run_search(settings, cat, SearchRequest(query="ta=rotor", limit=5))

@@ -259,7 +259,7 @@ class IndexZone:
     stemmed_runs: dict[str, list[tuple[int, int]]] | None = None
 
 
-_BLANK_OR_MARK = re.compile(r"[\s\x01]")
+_BLANK_OR_MARK = re.compile(r"[\s\x01\x02]")
 
 
 def plain_words(words: list[str]) -> bool:

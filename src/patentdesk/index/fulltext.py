@@ -19,6 +19,12 @@ Index fields (see `search.fields` for the query side):
 
 * text zones ``ti ab cl desc``: unstemmed words, plus ``<zone>_en`` / ``<zone>_pt`` stemmed words
   of English (and undetermined) / Portuguese texts; name zones ``pa in``: unstemmed words;
+* word pairs ``<zone>_en2`` / ``<zone>_pt2``: every two stems at neighbouring positions, as one
+  term (`PAIR_MARK` between them), counted but without positions: a two-word phrase in a stemmed
+  variant is one term lookup, and a longer one checks positions only where all its pairs occur;
+* ``rz`` (raw zones): the text zones holding a text in a language without a stemmed variant. Only
+  there can an unstemmed phrase match where the stemmed one does not (stems are taken word by word
+  at the same positions), so the planner checks unstemmed phrases only in those documents;
 * keywords (lower case, one term per value): ``pn ap pr ct fam cc kind lang ipc cpc``;
 * integers: ``pd ad prd`` (YYYYMMDD), ``py`` (year), ``nct`` (cited documents), sort keys;
 * facet columns ``f_country f_kind f_applicant f_ipc f_tech`` and the stored ``hit`` summary.
@@ -45,14 +51,18 @@ from . import swap
 if TYPE_CHECKING:
     from ..store.catalogue import Catalogue
 
-SCHEMA_VERSION = 2  # 2: positional fields take WORDS_TOKENIZER (same terms and positions as 1)
+SCHEMA_VERSION = 3  # 2: positional fields take WORDS_TOKENIZER (same terms and positions as 1)
+# 3: word pair fields <zone>_<variant>2 and the raw zone marks rz
 META_FILE = "patentdesk-index.json"
 DIR_NAME = "fulltext"
 
 TEXT_ZONES = ("ti", "ab", "cl", "desc")
 NAME_ZONES = ("pa", "in")
 STEM_VARIANTS = tuple(A.STEMMED_LANGS)  # ("en", "pt")
-KEYWORD_FIELDS = ("number", "pn", "ap", "pr", "ct", "fam", "cc", "kind", "lang", "ipc", "cpc")
+KEYWORD_FIELDS = ("number", "pn", "ap", "pr", "ct", "fam", "cc", "kind", "lang", "ipc", "cpc", "rz")
+PAIR_SUFFIX = "2"  # <zone>_<variant>2: word pairs of a stemmed variant
+PAIR_MARK = "\x02"  # between the two words of a pair term; never part of a word (`analysis.plain_words`)
+RAW_ZONES = "rz"
 INT_FIELDS = ("pd", "ad", "prd", "py", "nct")
 SORT_NEWEST = "sort_newest"  # YYYYMMDD, 0 when unknown: descending puts newest first, unknown last
 SORT_OLDEST = "sort_oldest"  # -YYYYMMDD, -99999999 when unknown: descending puts oldest first
@@ -86,6 +96,7 @@ def build_schema() -> Any:
         sb.add_text_field(zone, tokenizer_name=WORDS_TOKENIZER, index_option="position")
         for variant in STEM_VARIANTS:
             sb.add_text_field(f"{zone}_{variant}", tokenizer_name=WORDS_TOKENIZER, index_option="position")
+            sb.add_text_field(pair_field(zone, variant), tokenizer_name=WORDS_TOKENIZER, index_option="freq")
     for zone in NAME_ZONES:
         sb.add_text_field(zone, tokenizer_name=WORDS_TOKENIZER, index_option="position")
     for name in KEYWORD_FIELDS:
@@ -99,6 +110,14 @@ def build_schema() -> Any:
             sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_bytes_field("hit", stored=True)
     return sb.build()
+
+
+def pair_field(zone: str, variant: str) -> str:
+    return f"{zone}_{variant}{PAIR_SUFFIX}"
+
+
+def pair_term(first: str, second: str) -> str:
+    return first + PAIR_MARK + second
 
 
 # ------------------------------------------------------------------------------ documents
@@ -188,6 +207,17 @@ def spelled_out(words: list[str], runs: list[tuple[int, int]]) -> str | None:
     return " ".join(parts)
 
 
+def word_pairs(words: list[str], positions: list[int]) -> list[str]:
+    """Every two words at neighbouring positions, as pair terms: what a two-word phrase matches.
+    Several words may share a position (Chinese sub-words); each pairs with each word next to it."""
+    if len(set(positions)) == len(positions):  # one word a position (almost always)
+        return [pair_term(a, b) for a, b, p, q in zip(words, words[1:], positions, positions[1:]) if q == p + 1]
+    at: dict[int, list[str]] = {}
+    for w, p in zip(words, positions):
+        at.setdefault(p, []).append(w)
+    return [pair_term(a, b) for p, firsts in at.items() for a in firsts for b in at.get(p + 1, ())]
+
+
 def _pretok(words: list[str], positions: list[int]) -> Any:
     import itertools
 
@@ -247,6 +277,16 @@ def document(pub: Publication) -> Any:
                 doc.add_text(name, text)
             else:
                 doc.add_pre_tokenized_text(name, _pretok(words, positions))
+        for variant, (words, positions) in analyzed.stemmed.items():
+            pairs = word_pairs(words, positions)
+            if not pairs:
+                continue
+            if analyzed.stemmed_runs is not None:  # plain words: blanks cut the pairs back apart
+                doc.add_text(pair_field(zone, variant), " ".join(pairs))
+            else:
+                doc.add_pre_tokenized_text(pair_field(zone, variant), _pretok(pairs, list(range(len(pairs)))))
+        if zone in TEXT_ZONES and any(A.stem_language(lang) is None for _, lang in texts):
+            doc.add_text(RAW_ZONES, zone)
 
     keywords: dict[str, list[str]] = {
         "number": [pub.number],

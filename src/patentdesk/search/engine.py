@@ -7,8 +7,10 @@ cannot be read, and never run a query other than the one written.
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
 import json
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
@@ -88,12 +90,21 @@ def run_search(settings: Settings, catalogue: Catalogue | None, request: SearchR
     searcher = idx.searcher()
     # tantivy refuses a limit of 0: ask for one hit and drop it when only the total is wanted
     limit = max(request.limit, 1)
+    # With facets, one aggregation counts the documents and their facet values while this thread
+    # collects the page (tantivy releases the interpreter lock): the page's search need not count,
+    # so a ranked search may skip documents that cannot reach the page (block-max WAND).
+    pending = _pool().submit(facets_and_total, searcher, q, request.facets, request.facet_size) \
+        if request.facets else None
     if request.sort == "relevance":
-        res = searcher.search(q, limit, count=True, offset=request.offset)
+        res = searcher.search(q, limit, count=pending is None, offset=request.offset)
     else:
         key = FT.SORT_NEWEST if request.sort == "-date" else FT.SORT_OLDEST
-        res = searcher.search(q, limit, count=True, order_by_field=key, offset=request.offset)
-    total = int(res.count)
+        res = searcher.search(q, limit, count=pending is None, order_by_field=key, offset=request.offset)
+    facets: dict[str, list[FacetValue]] = {}
+    if pending is not None:
+        facets, total = pending.result()
+    else:
+        total = int(res.count)
     page = []
     for order_key, addr in res.hits[: request.limit]:
         doc = searcher.doc(addr)
@@ -103,7 +114,6 @@ def run_search(settings: Settings, catalogue: Catalogue | None, request: SearchR
         scores = _scores(q, searcher, idx.schema, [number for number, _, _ in page])
         page = [(number, summary, scores.get(number, 0.0)) for number, summary, _ in page]
     hits = _hits(page, planner.highlight, catalogue)
-    facets = compute_facets(searcher, q, request.facets, request.facet_size) if request.facets else {}
     return SearchResult(total=total, hits=hits, facets=facets, query=request.query)
 
 
@@ -134,13 +144,34 @@ def matching_numbers(settings: Settings, catalogue: Catalogue | None, query: str
 
 
 # ----------------------------------------------------------------------------------- facets
+_POOL: concurrent.futures.ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+_TOTAL = "__total__"
+
+
+def _pool() -> concurrent.futures.ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="patentdesk-facets")
+        return _POOL
+
+
 def compute_facets(searcher: Any, q: Any, names: tuple[str, ...] | list[str], size: int = 20) -> dict[str, list[FacetValue]]:
     """Counts over the whole result set: the `size` most frequent values (every year for `year`)."""
+    return facets_and_total(searcher, q, names, size)[0]
+
+
+def facets_and_total(searcher: Any, q: Any, names: tuple[str, ...] | list[str],
+                     size: int = 20) -> tuple[dict[str, list[FacetValue]], int]:
+    """`compute_facets` and the number of matching documents, from one aggregation (every
+    document has one `SORT_NEWEST` value)."""
     segment_size = 100_000
     while True:
-        aggs = {name: {"terms": {"field": FT.FACET_FIELDS[name],
-                                 "size": YEAR_FACET_SIZE if name == "year" else size,
-                                 "segment_size": segment_size}} for name in names}
+        aggs: dict[str, Any] = {name: {"terms": {"field": FT.FACET_FIELDS[name],
+                                                 "size": YEAR_FACET_SIZE if name == "year" else size,
+                                                 "segment_size": segment_size}} for name in names}
+        aggs[_TOTAL] = {"value_count": {"field": FT.SORT_NEWEST}}
         raw = searcher.aggregate(q, aggs)
         # counts of the shown values are exact only when no segment cut its list short
         if all(raw[n].get("doc_count_error_upper_bound", 0) == 0 for n in names) or segment_size >= 10**8:
@@ -154,7 +185,7 @@ def compute_facets(searcher: Any, q: Any, names: tuple[str, ...] | list[str], si
         else:
             buckets.sort(key=lambda v: (-v.count, v.value))
         out[name] = buckets
-    return out
+    return out, int(raw[_TOTAL].get("value") or 0)
 
 
 # ----------------------------------------------------------------------------------- hits

@@ -5,6 +5,12 @@ undetermined-language) texts, or its Portuguese stem in Portuguese texts. A word
 cuts into several tokens (``lithium-ion``, a Chinese compound) is a phrase. Truncated words and
 phrases or proximities that contain one match unstemmed words only.
 
+A phrase in a stemmed variant is looked up through the word pair fields: two words are one pair
+term, and a longer phrase checks positions only in the documents holding all its pairs. The
+unstemmed form of a phrase or proximity (no truncation) is checked only in zones marked as holding
+a text without a stemmed variant (``rz``): elsewhere each stemmed variant already matches whatever
+the unstemmed words match, since stems are taken word by word at the same positions.
+
 Proximity uses tantivy phrase queries with explicit offsets: a phrase with terms at offsets
 0 and k and slop s matches when the second term lies k-s to k+s positions after the first, so
 each distance interval [lo, hi] is one or two such phrases. A phrase operand is matched exactly
@@ -19,7 +25,7 @@ from typing import Any, Iterable
 
 from ..errors import QuerySyntaxError
 from ..index import analysis as A
-from ..index.fulltext import STEM_VARIANTS, alnum, class_terms
+from ..index.fulltext import RAW_ZONES, STEM_VARIANTS, alnum, class_terms, pair_field, pair_term
 from . import fields as F
 from .query import Bool, ClassMatch, Match, Node, Not, Prox, Range
 
@@ -154,12 +160,35 @@ class Planner:
 
     def _zone_sequence(self, zone: str, toks: list[A.QueryToken]) -> list[Any]:
         """A word or phrase in one zone: unstemmed, and per stemmed variant when it has no truncation."""
-        out = [self._sequence(zone, [(i, t.text, t.pattern) for i, t in enumerate(toks)])]
-        if zone in F.STEMMED_ZONES and not any(t.pattern for t in toks):
-            for variant in STEM_VARIANTS:
-                out.append(self._sequence(f"{zone}_{variant}",
-                                          [(i, A.stem(variant, t.casefolded), False) for i, t in enumerate(toks)]))
+        raw = self._sequence(zone, [(i, t.text, t.pattern) for i, t in enumerate(toks)])
+        if zone not in F.STEMMED_ZONES or any(t.pattern for t in toks):
+            return [raw]
+        out = [raw if len(toks) == 1 else self._raw_only(zone, raw)]
+        for variant in STEM_VARIANTS:
+            out.append(self._stemmed_sequence(zone, variant,
+                                              [(i, A.stem(variant, t.casefolded), False) for i, t in enumerate(toks)]))
         return out
+
+    def _raw_only(self, zone: str, q: Any) -> Any:
+        """An unstemmed phrase or proximity, checked only where a stemmed variant cannot stand in."""
+        Q, Occur = self.t.Query, self.t.Occur
+        mark = self._const(Q.term_query(self.schema, RAW_ZONES, zone, "basic"))
+        return Q.boolean_query([(Occur.Must, mark), (Occur.Must, q)])
+
+    def _stemmed_sequence(self, zone: str, variant: str, items: list[tuple[int, str, bool]], slop: int = 0) -> Any:
+        """Stems at offsets in a stemmed variant; neighbouring stems go through the pair field."""
+        fname = f"{zone}_{variant}"
+        if slop or len(items) < 2:
+            return self._sequence(fname, items, slop)
+        Q, Occur = self.t.Query, self.t.Occur
+        pairs = list(dict.fromkeys(pair_term(a[1], b[1]) for a, b in zip(items, items[1:]) if b[0] == a[0] + 1))
+        if not pairs:
+            return self._sequence(fname, items)
+        pfield = pair_field(zone, variant)
+        if len(items) == 2:  # the whole phrase is one pair
+            return Q.term_query(self.schema, pfield, pairs[0], "freq")
+        clauses = [(Occur.Must, self._const(Q.term_query(self.schema, pfield, p, "basic"))) for p in pairs]
+        return Q.boolean_query([*clauses, (Occur.Must, self._sequence(fname, items))])
 
     def _sequence(self, fname: str, items: list[tuple[int, str, bool]], slop: int = 0) -> Any:
         """Terms at offsets; one term is a term (or regex) query, more are a phrase."""
@@ -231,30 +260,33 @@ class Planner:
         return self._or(queries)
 
     def _prox_zone(self, zone: str, lt: list[A.QueryToken], rt: list[A.QueryToken], node: Prox) -> list[Any]:
-        variants: list[tuple[str, list[tuple[str, bool]], list[tuple[str, bool]]]] = [
-            (zone, [(t.text, t.pattern) for t in lt], [(t.text, t.pattern) for t in rt])]
-        if zone in F.STEMMED_ZONES and not any(t.pattern for t in lt + rt):
-            for v in STEM_VARIANTS:
-                variants.append((f"{zone}_{v}", [(A.stem(v, t.casefolded), False) for t in lt],
-                                 [(A.stem(v, t.casefolded), False) for t in rt]))
-        out = []
-        for fname, left, right in variants:
-            out.extend(self._prox_terms(fname, left, right, node))
+        raw = self._prox_terms(zone, None, [(t.text, t.pattern) for t in lt], [(t.text, t.pattern) for t in rt], node)
+        if zone not in F.STEMMED_ZONES or any(t.pattern for t in lt + rt):
+            return raw
+        out = [self._raw_only(zone, self._or(raw))] if raw else []
+        for v in STEM_VARIANTS:
+            out.extend(self._prox_terms(zone, v, [(A.stem(v, t.casefolded), False) for t in lt],
+                                        [(A.stem(v, t.casefolded), False) for t in rt], node))
         return out
 
-    def _prox_terms(self, fname: str, left: list[tuple[str, bool]], right: list[tuple[str, bool]],
-                    node: Prox) -> list[Any]:
+    def _prox_terms(self, zone: str, variant: str | None, left: list[tuple[str, bool]],
+                    right: list[tuple[str, bool]], node: Prox) -> list[Any]:
+        """The phrases of a proximity in one zone, unstemmed (`variant` None) or in a stemmed variant."""
+        fname = zone if variant is None else f"{zone}_{variant}"
         span = node.distance if node.distance is not None else A.SENTENCE_GAP - 1
         if len(left) == 1 and len(right) == 1:
             # d = position(right) - position(left); never 0 (one word cannot be both operands)
             intervals = [(1, span)] if node.ordered else [(1, span), (-span, -1)]
             return [q for lo, hi in intervals for q in self._interval(fname, left[0], right[0], lo, hi)]
         # a phrase operand: one exact phrase per distance between the facing ends
+        def exact(items: list[tuple[int, str, bool]]) -> Any:
+            return self._sequence(fname, items) if variant is None else self._stemmed_sequence(zone, variant, items)
+
         out = []
         for d in range(1, span + 1):
-            out.append(self._sequence(fname, _placed(left, 0) + _placed(right, len(left) - 1 + d)))
+            out.append(exact(_placed(left, 0) + _placed(right, len(left) - 1 + d)))
             if not node.ordered:
-                out.append(self._sequence(fname, _placed(right, 0) + _placed(left, len(right) - 1 + d)))
+                out.append(exact(_placed(right, 0) + _placed(left, len(right) - 1 + d)))
         return out
 
     def _interval(self, fname: str, a: tuple[str, bool], b: tuple[str, bool], lo: int, hi: int) -> list[Any]:
