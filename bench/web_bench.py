@@ -8,7 +8,9 @@ writes ``web.json``.
    `Catalogue.apply` in batches and the same records indexed (`patentdesk.index.fulltext.add_publications`,
    the writer `rebuild` uses) in one pass, in a home
    folder under the benchmark cache (`bench.generator.cache_dir()`). A built corpus is reused by
-   later runs with the same n, seed, generator and index schema; ``--fresh`` builds it again.
+   later runs with the same n, seed, generator and index schema; when only the index schema
+   changed, the stored catalogue is kept and the same generated records are indexed again
+   (`reindex_corpus`). ``--fresh`` builds it all again.
 2. Server. ``patentdesk serve --workers 2`` over that home on a free port of 127.0.0.1, with the
    per-client rate limit off (every request of the load tool comes from one address, which the
    limit exists to slow down). Each query is sent once first: it must answer 200, and its hit
@@ -149,14 +151,39 @@ def _progress(what: str, done: int, total: int) -> None:
         print(f"   {what} {done:,} / {total:,}", file=sys.stderr, flush=True)
 
 
+def reindex_corpus(home: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """A new index for a stored corpus whose index has an older schema: the generator gives the
+    same records again (same `n`, seed and generator), so the catalogue is kept as it is."""
+    from patentdesk.config import resolve
+    from patentdesk.index import fulltext
+
+    settings = resolve(home, f"sqlite:///{home / 'catalogue.sqlite'}")
+    started = time.perf_counter()
+
+    def records() -> Iterator[Any]:
+        for i, pub in enumerate(generator.generate(info["n"], info["seed"]), 1):
+            yield pub
+            _progress("indexed", i, info["n"])
+
+    indexed = fulltext.add_publications(settings, records())
+    info = {**info, **_corpus_key(info["n"], info["seed"]), "indexed": indexed,
+            "generate_and_index_s": round(time.perf_counter() - started, 1),
+            "index_bytes": _folder_bytes(fulltext.index_path(settings)), "reindexed": True}
+    (home / "corpus.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return info
+
+
 def corpus(n: int, seed: int, fresh: bool) -> tuple[Path, dict[str, Any], bool]:
-    """The corpus home, its description, and whether it was built by this run."""
+    """The corpus home, its description, and whether it was built (or re-indexed) by this run."""
     home = corpus_home(n, seed)
     marker = home / "corpus.json"
     if not fresh and marker.exists():
         info = json.loads(marker.read_text(encoding="utf-8"))
-        if all(info.get(k) == v for k, v in _corpus_key(n, seed).items()):
+        key = _corpus_key(n, seed)
+        if all(info.get(k) == v for k, v in key.items()):
             return home, info, False
+        if all(info.get(k) == v for k, v in key.items() if k != "index_schema"):
+            return home, reindex_corpus(home, info), True
     return home, build_corpus(home, n, seed), True
 
 

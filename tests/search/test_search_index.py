@@ -124,6 +124,9 @@ PHRASE_RECORDS = [
     pub("US9B2", "Method and apparatus for charging batteries",
         abstract="Charged batteries are stored. Apparatus for charging is small."),
     pub("US10B2", "Apparatus and method for charging a battery"),
+    pub("BR11A", "Motor eletrico de baixa potencia", "pt"),    # typed without accents
+    pub("US12B2", "Résumé parser for naïve users"),
+    pub("BR13A", "Propulsão a jato de baixo ruído", "pt"),
 ]
 
 
@@ -147,6 +150,19 @@ PHRASE_RECORDS = [
     ('ta=("for charging" w/1 batteries)', {"US9B2"}),
     ('ta=("for charging" pre/2 battery)', {"US9B2", "US10B2"}),
     ('ti="meth* and"', {"US9B2"}),                   # truncation: unstemmed words, every document
+    # accents: a folded word matches unstemmed whatever the stems say
+    ('ti="motor elétrico"', {"BR11A"}),
+    ('ti="motor eletrico"', {"BR11A"}),
+    ('ti=elétrico', {"BR11A"}),
+    ('ti="resume parser"', {"US12B2"}),
+    ('ti="résumé parser"', {"US12B2"}),
+    ("ti=resume", {"US12B2"}),
+    ('ti="naive users"', {"US12B2"}),
+    ("ti=(naive w/1 users)", {"US12B2"}),
+    ('ti="propulsão a jato"', {"BR13A"}),
+    ('ti="propulsao a jato"', {"BR13A"}),
+    ('ti=(baixo w/1 ruido)', {"BR13A"}),
+    ('ti="ruído baixo"', set()),
 ])
 def test_phrases_in_stemmed_and_unstemmed_texts(setup: tuple[Settings, Catalogue], query: str,
                                                  expected: set[str]) -> None:
@@ -169,8 +185,8 @@ def test_word_pairs_and_raw_zone_marks(setup: tuple[Settings, Catalogue]) -> Non
     def marked(zone: str) -> int:
         return searcher.search(tantivy.Query.term_query(idx.schema, fulltext.RAW_ZONES, zone), 10).count
 
-    # Chinese titles are marked; English and Portuguese ones have stemmed variants and are not
-    assert marked("ti") == 3 and marked("ab") == 0
+    # Chinese titles are marked, and the Portuguese one for its accents (lítio); the others are not
+    assert marked("ti") == 4 and marked("ab") == 0
 
 
 def test_snippets_escape_the_text_and_mark_matches(setup: tuple[Settings, Catalogue]) -> None:
@@ -282,3 +298,36 @@ def test_cli_ingest_keeps_the_index_current(tmp_path: Path, data_dir: Path) -> N
     assert rebuilt["documents"] == 2 and rebuilt["schema_version"] == fulltext.SCHEMA_VERSION
     human = runner.invoke(main, ["index", "status", *args]).output
     assert "state: current" in human and "documents: 2" in human
+
+
+@pytest.mark.parametrize("query, positional", [
+    ("ti=rotor", False),
+    ('ti="rotor blade"', False),          # one pair term per stemmed variant; unstemmed only where marked
+    ('ti="rotor blade hub"', True),       # three words: positions, where both pairs occur
+    ("cl=(rotor w/3 blade)", True),
+    ('ti="roto* blade"', True),           # truncation: unstemmed words, every document
+    ("ti=电池", False),
+])
+def test_planner_says_when_positions_are_checked(setup: tuple[Settings, Catalogue], query: str,
+                                                 positional: bool) -> None:
+    from patentdesk.search.engine import build_ast
+    from patentdesk.search.planner import Planner
+
+    planner = Planner(fulltext.open_index(setup[0]).schema)
+    planner.plan(build_ast(query))
+    assert planner.positional is positional
+
+
+def test_facets_counted_in_two_groups_equal_one_count(setup: tuple[Settings, Catalogue]) -> None:
+    from patentdesk.search.engine import facet_groups
+
+    names = ("year", "country", "kind", "applicant", "ipc_subclass", "tech_field")
+    groups = facet_groups(names, split=True)
+    assert len(groups) == 2 and sorted(n for g in groups for n in g) == sorted(names)
+    assert facet_groups(names, split=False) == [names] and facet_groups((), split=True) == []
+    settings, cat = setup
+    split = run_search(settings, cat, SearchRequest("ta=rotor or ta=battery or ti=bat", facets=names))
+    assert list(split.facets) == list(names)
+    for name in names:  # the same counts as one facet at a time
+        alone = run_search(settings, cat, SearchRequest("ta=rotor or ta=battery or ti=bat", facets=(name,)))
+        assert split.facets[name] == alone.facets[name] and alone.total == split.total == 4

@@ -257,6 +257,10 @@ class IndexZone:
     stemmed: dict[str, tuple[list[str], list[int]]]
     runs: list[tuple[int, int]] | None = None
     stemmed_runs: dict[str, list[tuple[int, int]]] | None = None
+    # whether an unstemmed word can match where no stemmed one does: a text of a language without
+    # a stemmed variant, or a word of a stemmed text whose accents (or other marks that folding
+    # drops) make the stem of the folded form uncertain (see `search.planner`)
+    unstemmed_only: bool = False
 
 
 _BLANK_OR_MARK = re.compile(r"[\s\x01\x02]")
@@ -392,9 +396,13 @@ def index_zone(texts: Iterable[tuple[str, str | None]], stem: bool = True) -> In
         pos, plain_text = _index_text(text, pos, zone.words, folded, zone.positions, runs)
         plain = plain and plain_text
         variant = stem_language(lang) if stem else None
-        if variant is not None:
+        if variant is None:
+            zone.unstemmed_only = True
+        else:
             stems = _stems(variant)
             cfs = folded[start:]
+            if not zone.unstemmed_only and zone.words[start:] != cfs:
+                zone.unstemmed_only = True
             got = zone.stemmed.setdefault(variant, ([], []))
             got[0].extend(map(stems.__getitem__, cfs))
             got[1].extend(zone.positions[start:])

@@ -22,9 +22,11 @@ Index fields (see `search.fields` for the query side):
 * word pairs ``<zone>_en2`` / ``<zone>_pt2``: every two stems at neighbouring positions, as one
   term (`PAIR_MARK` between them), counted but without positions: a two-word phrase in a stemmed
   variant is one term lookup, and a longer one checks positions only where all its pairs occur;
-* ``rz`` (raw zones): the text zones holding a text in a language without a stemmed variant. Only
-  there can an unstemmed phrase match where the stemmed one does not (stems are taken word by word
-  at the same positions), so the planner checks unstemmed phrases only in those documents;
+* ``rz`` (raw zones): the text zones where an unstemmed word can match and no stemmed one does
+  (`analysis.IndexZone.unstemmed_only`): a text in a language without a stemmed variant, or a word
+  whose folded form differs from the form the stemmer reads (accents). Elsewhere stems are taken
+  word by word at the same positions, so a query word without such marks matches unstemmed only
+  where its stem matches too: the planner checks unstemmed words there only in marked zones;
 * keywords (lower case, one term per value): ``pn ap pr ct fam cc kind lang ipc cpc``;
 * integers: ``pd ad prd`` (YYYYMMDD), ``py`` (year), ``nct`` (cited documents), sort keys;
 * facet columns ``f_country f_kind f_applicant f_ipc f_tech`` and the stored ``hit`` summary.
@@ -285,7 +287,7 @@ def document(pub: Publication) -> Any:
                 doc.add_text(pair_field(zone, variant), " ".join(pairs))
             else:
                 doc.add_pre_tokenized_text(pair_field(zone, variant), _pretok(pairs, list(range(len(pairs)))))
-        if zone in TEXT_ZONES and any(A.stem_language(lang) is None for _, lang in texts):
+        if zone in TEXT_ZONES and analyzed.unstemmed_only:
             doc.add_text(RAW_ZONES, zone)
 
     keywords: dict[str, list[str]] = {

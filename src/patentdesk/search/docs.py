@@ -94,6 +94,8 @@ def render() -> str:
         "  names 2, claims and description 1, on top of BM25.",
         "* A quoted phrase matches the words in order, next to each other, within one sentence.",
         "  A word that analysis cuts in pieces (`lithium-ion`, a Chinese compound) is a phrase.",
+        "  The index keeps every two neighbouring stems as one term, so a two-word phrase in a stemmed",
+        "  text is found and ranked as one term (its own BM25 weight), however common its words are.",
         "* Truncation: `*` any number of characters, `?` zero or one, `#` exactly one (`batter*`,",
         "  `colo?r`, `wom#n`); at least two letters or digits. Truncated words match unstemmed words,",
         "  and a phrase or proximity that contains one matches its other words unstemmed too.",

@@ -90,21 +90,23 @@ def run_search(settings: Settings, catalogue: Catalogue | None, request: SearchR
     searcher = idx.searcher()
     # tantivy refuses a limit of 0: ask for one hit and drop it when only the total is wanted
     limit = max(request.limit, 1)
-    # With facets, one aggregation counts the documents and their facet values while this thread
-    # collects the page (tantivy releases the interpreter lock): the page's search need not count,
-    # so a ranked search may skip documents that cannot reach the page (block-max WAND).
-    pending = _pool().submit(facets_and_total, searcher, q, request.facets, request.facet_size) \
-        if request.facets else None
+    # With facets, aggregations count the documents and their facet values while this thread
+    # collects the page (tantivy releases the interpreter lock), so the page's search need not
+    # count. The facets go in two aggregations when evaluating the query is cheap next to
+    # counting them (no positions to check), so that both cores share a large result set.
+    groups = facet_groups(request.facets, split=not planner.positional)
+    pending = [_pool().submit(facets_and_total, searcher, q, group, request.facet_size) for group in groups]
     if request.sort == "relevance":
-        res = searcher.search(q, limit, count=pending is None, offset=request.offset)
+        res = searcher.search(q, limit, count=not pending, offset=request.offset)
     else:
         key = FT.SORT_NEWEST if request.sort == "-date" else FT.SORT_OLDEST
-        res = searcher.search(q, limit, count=pending is None, order_by_field=key, offset=request.offset)
-    facets: dict[str, list[FacetValue]] = {}
-    if pending is not None:
-        facets, total = pending.result()
-    else:
-        total = int(res.count)
+        res = searcher.search(q, limit, count=not pending, order_by_field=key, offset=request.offset)
+    counted: dict[str, list[FacetValue]] = {}
+    total = 0 if pending else int(res.count)
+    for job in pending:
+        got, total = job.result()
+        counted.update(got)
+    facets = {name: counted[name] for name in request.facets}
     page = []
     for order_key, addr in res.hits[: request.limit]:
         doc = searcher.doc(addr)
@@ -155,6 +157,26 @@ def _pool() -> concurrent.futures.ThreadPoolExecutor:
         if _POOL is None:
             _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="patentdesk-facets")
         return _POOL
+
+
+# What counting a facet over a result set costs, relatively (measured at 1M documents: values of
+# multi-valued columns cost more, applicants, the most numerous, most of all)
+FACET_COST = {"applicant": 4, "ipc_subclass": 2, "tech_field": 2, "year": 1, "country": 1, "kind": 1}
+
+
+def facet_groups(names: tuple[str, ...] | list[str], split: bool) -> list[tuple[str, ...]]:
+    """The facets each aggregation counts: one group, or two of about equal cost when `split`."""
+    if not names:
+        return []
+    if not split or len(names) < 2:
+        return [tuple(names)]
+    groups: tuple[list[str], list[str]] = ([], [])
+    cost = [0, 0]
+    for name in sorted(names, key=lambda n: -FACET_COST.get(n, 1)):
+        i = 0 if cost[0] <= cost[1] else 1
+        groups[i].append(name)
+        cost[i] += FACET_COST.get(name, 1)
+    return [tuple(g) for g in groups]
 
 
 def compute_facets(searcher: Any, q: Any, names: tuple[str, ...] | list[str], size: int = 20) -> dict[str, list[FacetValue]]:

@@ -7,9 +7,12 @@ phrases or proximities that contain one match unstemmed words only.
 
 A phrase in a stemmed variant is looked up through the word pair fields: two words are one pair
 term, and a longer phrase checks positions only in the documents holding all its pairs. The
-unstemmed form of a phrase or proximity (no truncation) is checked only in zones marked as holding
-a text without a stemmed variant (``rz``): elsewhere each stemmed variant already matches whatever
-the unstemmed words match, since stems are taken word by word at the same positions.
+unstemmed form of a word, phrase or proximity without truncation or accents is matched only in the
+zones marked ``rz`` (a text without a stemmed variant, or accented words): elsewhere a stemmed
+variant already matches whatever those unstemmed words match, since stems are taken word by word
+at the same positions. In the long zones (claims, description) a word of a stemmed text is thus
+matched, and ranked, once: by its stem; titles and abstracts also rank its exact form
+(`EXACT_FORM_ZONES`).
 
 Proximity uses tantivy phrase queries with explicit offsets: a phrase with terms at offsets
 0 and k and slop s matches when the second term lies k-s to k+s positions after the first, so
@@ -19,9 +22,10 @@ by one slop-free phrase per possible distance.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ..errors import QuerySyntaxError
 from ..index import analysis as A
@@ -30,6 +34,10 @@ from . import fields as F
 from .query import Bool, ClassMatch, Match, Node, Not, Prox, Range
 
 ZONE_BOOSTS = {"ti": 3.0, "ab": 1.5, "pa": 2.0, "in": 2.0}
+# Short zones where a word in its exact form also counts unstemmed, for ranking: a title or abstract
+# that says "networks" ranks above one that says "network" for the query networks. In the long
+# zones (claims, description) that costs more than it ranks (the development set of bench.embed_bench).
+EXACT_FORM_ZONES = ("ti", "ab")
 
 
 @dataclass
@@ -89,6 +97,19 @@ class Planner:
         self.t = tantivy
         self.schema = schema
         self.highlight = Highlight()
+        # whether the query checks word positions over documents at large (phrases and proximity
+        # outside the raw-zone marks): evaluating it is then the dear part of any pass over it
+        self.positional = False
+        self._gating = 0
+
+    @contextlib.contextmanager
+    def _gated(self) -> Iterator[None]:
+        """Positional queries built inside are checked only in marked documents (`_raw_only`)."""
+        self._gating += 1
+        try:
+            yield
+        finally:
+            self._gating -= 1
 
     # ------------------------------------------------------------------ entry
     def plan(self, node: Node) -> Any:
@@ -160,10 +181,14 @@ class Planner:
 
     def _zone_sequence(self, zone: str, toks: list[A.QueryToken]) -> list[Any]:
         """A word or phrase in one zone: unstemmed, and per stemmed variant when it has no truncation."""
-        raw = self._sequence(zone, [(i, t.text, t.pattern) for i, t in enumerate(toks)])
+        items = [(i, t.text, t.pattern) for i, t in enumerate(toks)]
         if zone not in F.STEMMED_ZONES or any(t.pattern for t in toks):
-            return [raw]
-        out = [raw if len(toks) == 1 else self._raw_only(zone, raw)]
+            return [self._sequence(zone, items)]
+        if len(toks) == 1 and zone in EXACT_FORM_ZONES or not _plain_forms(toks):
+            out = [self._sequence(zone, items)]
+        else:
+            with self._gated():
+                out = [self._raw_only(zone, self._sequence(zone, items))]
         for variant in STEM_VARIANTS:
             out.append(self._stemmed_sequence(zone, variant,
                                               [(i, A.stem(variant, t.casefolded), False) for i, t in enumerate(toks)]))
@@ -198,6 +223,8 @@ class Planner:
             if pattern:
                 return Q.regex_query(self.schema, fname, text)
             return Q.term_query(self.schema, fname, text)
+        if not self._gating:
+            self.positional = True
         if any(p for _, _, p in items):
             words = [(off, text if p else _rx_literal(text)) for off, text, p in items]
             return Q.regex_phrase_query(self.schema, fname, words, slop)
@@ -260,10 +287,15 @@ class Planner:
         return self._or(queries)
 
     def _prox_zone(self, zone: str, lt: list[A.QueryToken], rt: list[A.QueryToken], node: Prox) -> list[Any]:
-        raw = self._prox_terms(zone, None, [(t.text, t.pattern) for t in lt], [(t.text, t.pattern) for t in rt], node)
+        left, right = [(t.text, t.pattern) for t in lt], [(t.text, t.pattern) for t in rt]
         if zone not in F.STEMMED_ZONES or any(t.pattern for t in lt + rt):
-            return raw
-        out = [self._raw_only(zone, self._or(raw))] if raw else []
+            return self._prox_terms(zone, None, left, right, node)
+        if _plain_forms(lt + rt):
+            with self._gated():
+                raw = self._prox_terms(zone, None, left, right, node)
+            out = [self._raw_only(zone, self._or(raw))] if raw else []
+        else:
+            out = self._prox_terms(zone, None, left, right, node)
         for v in STEM_VARIANTS:
             out.extend(self._prox_terms(zone, v, [(A.stem(v, t.casefolded), False) for t in lt],
                                         [(A.stem(v, t.casefolded), False) for t in rt], node))
@@ -299,6 +331,13 @@ class Planner:
             center, slop = (plo + phi) // 2, (phi - plo) // 2
             out.append(self._sequence(fname, [(0, a[0], a[1]), (center, b[0], b[1])], slop))
         return out
+
+
+def _plain_forms(toks: list[A.QueryToken]) -> bool:
+    """Whether each word's folded form is the form its stem is taken from (no accents): such words
+    match unstemmed, in a stemmed text, only where their stems match too, except in zones marked
+    `RAW_ZONES`."""
+    return all(t.text == t.casefolded for t in toks)
 
 
 def _placed(terms: list[tuple[str, bool]], start: int) -> list[tuple[int, str, bool]]:
