@@ -331,3 +331,19 @@ def test_facets_counted_in_two_groups_equal_one_count(setup: tuple[Settings, Cat
     for name in names:  # the same counts as one facet at a time
         alone = run_search(settings, cat, SearchRequest("ta=rotor or ta=battery or ti=bat", facets=(name,)))
         assert split.facets[name] == alone.facets[name] and alone.total == split.total == 4
+
+
+def test_concurrent_searches_count_the_same(setup: tuple[Settings, Catalogue]) -> None:
+    # alone, a search splits its facets over two aggregations; beside others it counts them in one
+    import concurrent.futures
+
+    settings, cat = setup
+    names = ("year", "country", "kind", "applicant", "ipc_subclass", "tech_field")
+    queries = ["ta=rotor or ta=battery or ti=bat", 'ti="rotor assembly"', "ti=电池", "cc=us"]
+    alone = {q: run_search(settings, cat, SearchRequest(q, facets=names)) for q in queries}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda q: (q, run_search(settings, cat, SearchRequest(q, facets=names))),
+                                 queries * 10))
+    for q, got in together:
+        assert (got.total, got.facets, [h.publication_number for h in got.hits]) == \
+            (alone[q].total, alone[q].facets, [h.publication_number for h in alone[q].hits])

@@ -25,8 +25,8 @@ Index fields (see `search.fields` for the query side):
 * ``rz`` (raw zones): the text zones where an unstemmed word can match and no stemmed one does
   (`analysis.IndexZone.unstemmed_only`): a text in a language without a stemmed variant, or a word
   whose folded form differs from the form the stemmer reads (accents). Elsewhere stems are taken
-  word by word at the same positions, so a query word without such marks matches unstemmed only
-  where its stem matches too: the planner checks unstemmed words there only in marked zones;
+  word by word at the same positions, so a query phrase without such marks matches unstemmed only
+  where its stems match too: the planner checks unstemmed phrases only in marked zones;
 * keywords (lower case, one term per value): ``pn ap pr ct fam cc kind lang ipc cpc``;
 * integers: ``pd ad prd`` (YYYYMMDD), ``py`` (year), ``nct`` (cited documents), sort keys;
 * facet columns ``f_country f_kind f_applicant f_ipc f_tech`` and the stored ``hit`` summary.

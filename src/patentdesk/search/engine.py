@@ -80,21 +80,33 @@ def _open(settings: Settings, catalogue: Catalogue | None) -> Any | None:
 def run_search(settings: Settings, catalogue: Catalogue | None, request: SearchRequest) -> SearchResult:
     """One page of hits, the exact total and the facets asked for. `catalogue` supplies claims and
     descriptions for snippets (the index stores titles and abstracts); None skips that."""
+    global _in_flight
     _check(request)
     node = build_ast(request.query, request.published_before, request.priority_before)
     idx = _open(settings, catalogue)
     if idx is None:
         return SearchResult(total=0, hits=[], facets={f: [] for f in request.facets}, query=request.query)
     planner = Planner(idx.schema)
-    q = planner.plan(node)
-    searcher = idx.searcher()
-    # tantivy refuses a limit of 0: ask for one hit and drop it when only the total is wanted
-    limit = max(request.limit, 1)
     # With facets, aggregations count the documents and their facet values while this thread
     # collects the page (tantivy releases the interpreter lock), so the page's search need not
-    # count. The facets go in two aggregations when evaluating the query is cheap next to
-    # counting them (no positions to check), so that both cores share a large result set.
-    groups = facet_groups(request.facets, split=not planner.positional)
+    # count. The facets go in two aggregations, so that both cores share a large result set, when
+    # evaluating the query is cheap next to counting them (no positions to check) and no other
+    # search of this process wants the cores (each aggregation evaluates the query again).
+    with _IN_FLIGHT_LOCK:
+        _in_flight += 1
+        alone = _in_flight == 1
+    try:
+        return _run(request, idx, planner, planner.plan(node), catalogue, alone)
+    finally:
+        with _IN_FLIGHT_LOCK:
+            _in_flight -= 1
+
+
+def _run(request: SearchRequest, idx: Any, planner: Planner, q: Any, catalogue: Catalogue | None,
+         alone: bool) -> SearchResult:
+    searcher = idx.searcher()
+    limit = max(request.limit, 1)  # tantivy refuses 0: ask for one hit, drop it when only the total is wanted
+    groups = facet_groups(request.facets, split=alone and not planner.positional)
     pending = [_pool().submit(facets_and_total, searcher, q, group, request.facet_size) for group in groups]
     if request.sort == "relevance":
         res = searcher.search(q, limit, count=not pending, offset=request.offset)
@@ -148,6 +160,8 @@ def matching_numbers(settings: Settings, catalogue: Catalogue | None, query: str
 # ----------------------------------------------------------------------------------- facets
 _POOL: concurrent.futures.ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
+_IN_FLIGHT_LOCK = threading.Lock()
+_in_flight = 0  # searches of this process running now
 _TOTAL = "__total__"
 
 

@@ -7,12 +7,11 @@ phrases or proximities that contain one match unstemmed words only.
 
 A phrase in a stemmed variant is looked up through the word pair fields: two words are one pair
 term, and a longer phrase checks positions only in the documents holding all its pairs. The
-unstemmed form of a word, phrase or proximity without truncation or accents is matched only in the
+unstemmed form of a phrase or proximity without truncation or accents is checked only in the
 zones marked ``rz`` (a text without a stemmed variant, or accented words): elsewhere a stemmed
 variant already matches whatever those unstemmed words match, since stems are taken word by word
-at the same positions. In the long zones (claims, description) a word of a stemmed text is thus
-matched, and ranked, once: by its stem; titles and abstracts also rank its exact form
-(`EXACT_FORM_ZONES`).
+at the same positions. A single word is matched unstemmed everywhere, as a plain term (cheap, and
+its exact form adds to the ranking).
 
 Proximity uses tantivy phrase queries with explicit offsets: a phrase with terms at offsets
 0 and k and slop s matches when the second term lies k-s to k+s positions after the first, so
@@ -23,21 +22,25 @@ by one slop-free phrase per possible distance.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from ..errors import QuerySyntaxError
 from ..index import analysis as A
-from ..index.fulltext import RAW_ZONES, STEM_VARIANTS, alnum, class_terms, pair_field, pair_term
+from ..index.fulltext import (
+    RAW_ZONES,
+    STEM_VARIANTS,
+    alnum,
+    class_terms,
+    pair_field,
+    pair_term,
+)
 from . import fields as F
 from .query import Bool, ClassMatch, Match, Node, Not, Prox, Range
 
 ZONE_BOOSTS = {"ti": 3.0, "ab": 1.5, "pa": 2.0, "in": 2.0}
-# Short zones where a word in its exact form also counts unstemmed, for ranking: a title or abstract
-# that says "networks" ranks above one that says "network" for the query networks. In the long
-# zones (claims, description) that costs more than it ranks (the development set of bench.embed_bench).
-EXACT_FORM_ZONES = ("ti", "ab")
 
 
 @dataclass
@@ -184,7 +187,9 @@ class Planner:
         items = [(i, t.text, t.pattern) for i, t in enumerate(toks)]
         if zone not in F.STEMMED_ZONES or any(t.pattern for t in toks):
             return [self._sequence(zone, items)]
-        if len(toks) == 1 and zone in EXACT_FORM_ZONES or not _plain_forms(toks):
+        if len(toks) == 1 or not _plain_forms(toks):
+            # a word alone stays a term of its own: tantivy unites plain terms far faster than terms
+            # each limited to marked zones, and its exact form adds to the ranking
             out = [self._sequence(zone, items)]
         else:
             with self._gated():
@@ -206,7 +211,7 @@ class Planner:
         if slop or len(items) < 2:
             return self._sequence(fname, items, slop)
         Q, Occur = self.t.Query, self.t.Occur
-        pairs = list(dict.fromkeys(pair_term(a[1], b[1]) for a, b in zip(items, items[1:]) if b[0] == a[0] + 1))
+        pairs = list(dict.fromkeys(pair_term(a[1], b[1]) for a, b in itertools.pairwise(items) if b[0] == a[0] + 1))
         if not pairs:
             return self._sequence(fname, items)
         pfield = pair_field(zone, variant)
