@@ -193,15 +193,11 @@ def facet_groups(names: tuple[str, ...] | list[str], split: bool) -> list[tuple[
     return [tuple(g) for g in groups]
 
 
-def compute_facets(searcher: Any, q: Any, names: tuple[str, ...] | list[str], size: int = 20) -> dict[str, list[FacetValue]]:
-    """Counts over the whole result set: the `size` most frequent values (every year for `year`)."""
-    return facets_and_total(searcher, q, names, size)[0]
-
-
 def facets_and_total(searcher: Any, q: Any, names: tuple[str, ...] | list[str],
                      size: int = 20) -> tuple[dict[str, list[FacetValue]], int]:
-    """`compute_facets` and the number of matching documents, from one aggregation (every
-    document has one `SORT_NEWEST` value)."""
+    """Counts over the whole result set, the `size` most frequent values of each facet (every year
+    for `year`), and the number of matching documents, from one aggregation (every document has
+    one `SORT_NEWEST` value)."""
     segment_size = 100_000
     while True:
         aggs: dict[str, Any] = {name: {"terms": {"field": FT.FACET_FIELDS[name],
